@@ -95,7 +95,7 @@ type cramMD5 struct {
 // wire, only an HMAC of the server's challenge.
 func CRAMMD5(user, pass string) Mechanism { return &cramMD5{user: user, pass: pass} }
 
-func (m *cramMD5) Name() string          { return "CRAM-MD5" }
+func (m *cramMD5) Name() string           { return "CRAM-MD5" }
 func (m *cramMD5) Start() ([]byte, error) { return nil, nil }
 func (m *cramMD5) Next(challenge []byte) ([]byte, error) {
 	if m.done {

@@ -1,0 +1,94 @@
+// Package deliver gets a message to servers: through a relay (smarthost)
+// with Relay, or straight to the recipients' mail exchangers with Direct.
+// It chooses servers and TLS policy; package smtp speaks to each one.
+package deliver
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/postie/postie/smtp"
+)
+
+// Relay sends through one submission server (a smarthost), as a mail
+// client does: TLS as configured, then AUTH when credentials are given.
+type Relay struct {
+	Addr        string // host:port
+	TLS         smtp.TLSMode
+	TLSConfig   *tls.Config
+	Credentials *smtp.Credentials // nil: no AUTH
+	Mechanism   string            // "" chooses the strongest offered
+	Options     smtp.Options      // timeouts, trace, local name, dialer...
+}
+
+// Send connects, authenticates, runs the transaction(s) and says QUIT.
+func (r *Relay) Send(ctx context.Context, env *smtp.Envelope, body smtp.Body) (*smtp.Result, error) {
+	c, err := r.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.Send(ctx, env, body)
+	if qerr := c.Quit(ctx); qerr != nil && err == nil && res != nil {
+		// The message is accepted; a failed QUIT does not change that.
+		_ = qerr
+	}
+	return res, err
+}
+
+// Connect opens an authenticated session, for callers that send several
+// messages over one connection.
+func (r *Relay) Connect(ctx context.Context) (*smtp.Client, error) {
+	o := r.Options
+	o.TLS = r.TLS
+	o.TLSConfig = r.TLSConfig
+	c, err := smtp.Dial(ctx, r.Addr, &o)
+	if err != nil {
+		return nil, err
+	}
+	if r.Credentials != nil {
+		m, err := c.ChooseMechanism(*r.Credentials, r.Mechanism)
+		if err == nil {
+			err = c.Auth(ctx, m)
+		}
+		if err != nil {
+			c.Quit(ctx)
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// SplitServer parses --server values: "host", "host:port",
+// "smtp://host[:port]", "smtps://host[:port]" and "[v6]:port". It returns
+// host:port and the TLS mode the scheme implies (ok=false when none).
+func SplitServer(s string, defaultPort string) (addr string, mode smtp.TLSMode, schemeMode bool, err error) {
+	switch {
+	case strings.HasPrefix(s, "smtps://"):
+		s, mode, schemeMode = strings.TrimPrefix(s, "smtps://"), smtp.TLSImplicit, true
+		if defaultPort == "" || defaultPort == "587" {
+			defaultPort = "465"
+		}
+	case strings.HasPrefix(s, "smtp://"):
+		s, mode, schemeMode = strings.TrimPrefix(s, "smtp://"), smtp.TLSStartTLS, true
+	case strings.Contains(s, "://"):
+		return "", 0, false, fmt.Errorf("server %q: unknown scheme (want smtp:// or smtps://)", s)
+	}
+	s = strings.TrimSuffix(s, "/")
+	if s == "" || strings.ContainsAny(s, " /\r\n\x00") {
+		return "", 0, false, fmt.Errorf("server %q: want HOST[:PORT]", s)
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		host, port = strings.Trim(s, "[]"), defaultPort
+		if strings.Count(host, ":") > 0 && net.ParseIP(host) == nil {
+			return "", 0, false, fmt.Errorf("server %q: want HOST[:PORT]", s)
+		}
+	}
+	if host == "" {
+		return "", 0, false, fmt.Errorf("server %q: no host", s)
+	}
+	return net.JoinHostPort(host, port), mode, schemeMode, nil
+}

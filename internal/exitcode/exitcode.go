@@ -1,0 +1,161 @@
+// Package exitcode maps errors to sysexits(3) codes: the one place that
+// decides how postie exits, so scripts can act on the code.
+package exitcode
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"net"
+	"syscall"
+
+	"github.com/postie/postie/message"
+	"github.com/postie/postie/smtp"
+)
+
+// The codes postie uses (sysexits.h, plus 130 for an interrupt).
+const (
+	OK          = 0
+	Usage       = 64 // bad command line
+	DataErr     = 65 // bad message or address
+	NoInput     = 66 // input file missing or unreadable
+	NoUser      = 67 // a recipient permanently rejected
+	NoHost      = 68 // domain has no mail host
+	Unavailable = 69 // permanent refusal or security policy
+	Software    = 70 // internal error
+	CantCreat   = 73 // cannot create a local file
+	IOErr       = 74 // cannot write a local file
+	TempFail    = 75 // try again later
+	Protocol    = 76 // the server broke the protocol
+	NoPerm      = 77 // authentication rejected
+	Config      = 78 // bad configuration or missing secret
+	Interrupted = 130
+)
+
+// Coded is an error that knows its exit code (usage, config, input...).
+type Coded struct {
+	Code int
+	Err  error
+	Hint string // optional "postie: hint:" line
+}
+
+func (e *Coded) Error() string { return e.Err.Error() }
+func (e *Coded) Unwrap() error { return e.Err }
+
+// With wraps err with a code and an optional hint.
+func With(code int, err error, hint string) error {
+	if err == nil {
+		return nil
+	}
+	return &Coded{Code: code, Err: err, Hint: hint}
+}
+
+// RecipientsError reports recipients that did not get the message while
+// others did (or none did).
+type RecipientsError struct {
+	Failed    []smtp.RcptStatus
+	Permanent bool
+}
+
+func (e *RecipientsError) Error() string {
+	s := "not delivered to"
+	for i, f := range e.Failed {
+		if i > 0 {
+			s += ","
+		}
+		s += " <" + f.Address + ">"
+		if f.Err != nil {
+			s += " (" + f.Err.Error() + ")"
+		}
+	}
+	return s
+}
+
+// For returns the exit code for err.
+func For(err error) int {
+	if err == nil {
+		return OK
+	}
+	var c *Coded
+	if errors.As(err, &c) {
+		return c.Code
+	}
+	if errors.Is(err, context.Canceled) {
+		return Interrupted
+	}
+	var re *RecipientsError
+	if errors.As(err, &re) {
+		if re.Permanent {
+			return NoUser
+		}
+		return TempFail
+	}
+	var ae *smtp.AuthError
+	if errors.As(err, &ae) {
+		switch ae.Reply.Code {
+		case 454:
+			return TempFail
+		case 538:
+			return Unavailable
+		}
+		return NoPerm
+	}
+	var pe *smtp.ProtocolError
+	if errors.As(err, &pe) {
+		return Protocol
+	}
+	var sec *smtp.SecurityError
+	var te *smtp.TLSError
+	var ue *smtp.UnsupportedError
+	var tl *smtp.TooLargeError
+	if errors.As(err, &sec) || errors.As(err, &te) || errors.As(err, &ue) || errors.As(err, &tl) {
+		return Unavailable
+	}
+	var fe *message.FieldError
+	if errors.As(err, &fe) || errors.Is(err, smtp.ErrInvalidArgument) || errors.Is(err, smtp.ErrLineTooLong) || errors.Is(err, message.ErrNoHeader) {
+		return DataErr
+	}
+	if errors.Is(err, smtp.ErrMaybeDelivered) {
+		return TempFail
+	}
+	var se *smtp.Error
+	if errors.As(err, &se) {
+		if se.Temporary() {
+			return TempFail
+		}
+		if len(se.Command) > 4 && se.Command[:4] == "RCPT" {
+			return NoUser
+		}
+		if se.Code == 530 {
+			return NoPerm
+		}
+		return Unavailable
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		if dnsErr.IsNotFound {
+			return NoHost
+		}
+		return TempFail
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, context.DeadlineExceeded) {
+		return TempFail
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return TempFail
+	}
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return NoInput
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
+		return TempFail // the server went away
+	}
+	var tmo *smtp.TimeoutError
+	if errors.As(err, &tmo) {
+		return TempFail
+	}
+	return Software
+}
