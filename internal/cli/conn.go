@@ -80,7 +80,7 @@ func (a *App) resolve(ctx context.Context, f *connFlags, fromAddr string, wantAu
 	cfgPath, named := f.configPath, f.configPath != ""
 	if cfgPath == "" {
 		cfgPath = config.DefaultPath(a.env)
-		named = a.env("POSTIE_CONFIG") != ""
+		named = false // a missing default or $POSTIE_CONFIG file is an empty config
 	}
 	if f.noConfig {
 		cfgPath = ""
@@ -222,10 +222,14 @@ func (a *App) resolve(ctx context.Context, f *connFlags, fromAddr string, wantAu
 		opts.Trace = t.trace
 	}
 	opts.Timeouts.Connect = f.connectTimeout
-	// An interactive client should not sit five minutes on a silent port
-	// (a STARTTLS client on an implicit-TLS port waits for a greeting
-	// that never comes): 30s, then a hint.
-	opts.Timeouts.Greeting = 30 * time.Second
+	// An interactive client should not sit five minutes on a silent port:
+	// a STARTTLS client on an implicit-TLS port waits for a greeting that
+	// never comes. Submission servers greet at once; only port 25 may
+	// hold the greeting back on purpose (postscreen's greet pause, 6s).
+	opts.Timeouts.Greeting = 10 * time.Second
+	if port == "25" {
+		opts.Timeouts.Greeting = 60 * time.Second
+	}
 	if f.timeout > 0 {
 		t := f.timeout
 		opts.Timeouts = smtp.Timeouts{Connect: f.connectTimeout, Greeting: t, Command: t, Mail: t, Rcpt: t, DataInit: t, DataBlock: t, DataTerm: t}

@@ -86,6 +86,8 @@ maillog_file = $STATE/log/postfix.log
 maillog_file_prefixes = $STATE/log
 smtputf8_enable = yes
 message_size_limit = 52428800
+virtual_mailbox_limit = 0
+mailbox_size_limit = 0
 biff = no
 CF
 cat > "$STATE/postfix/master.cf" <<'CF'
