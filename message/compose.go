@@ -322,7 +322,7 @@ func (m *Message) textPart(s, subtype string) *part {
 				if err := qp.Close(); err != nil {
 					return err
 				}
-				if !strings.HasSuffix(s, "\n") && s != "" {
+				if !strings.HasSuffix(s, "\n") && !strings.HasSuffix(s, "\r") && s != "" {
 					_, err := io.WriteString(c, "\r\n")
 					return err
 				}
@@ -457,15 +457,21 @@ func (m *Message) writePart(c *counter, p *part, depth int, counting bool) error
 	if p.kids == nil {
 		return p.body(c, counting)
 	}
-	for _, k := range p.kids {
-		if _, err := io.WriteString(c, "--"+boundary+"\r\n"); err != nil {
+	// The CRLF before each later delimiter belongs to the delimiter
+	// (RFC 2046 §5.1.1), so each part keeps its own final line break.
+	for i, k := range p.kids {
+		delim := "--" + boundary + "\r\n"
+		if i > 0 {
+			delim = "\r\n" + delim
+		}
+		if _, err := io.WriteString(c, delim); err != nil {
 			return err
 		}
 		if err := m.writePart(c, k, depth+1, counting); err != nil {
 			return err
 		}
 	}
-	_, err := io.WriteString(c, "--"+boundary+"--\r\n")
+	_, err := io.WriteString(c, "\r\n--"+boundary+"--\r\n")
 	return err
 }
 

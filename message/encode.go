@@ -72,9 +72,50 @@ func base64Len(n int64) int64 {
 	return enc + 2*lines
 }
 
-// QPWriter returns a quoted-printable writer (lines <= 76, CRLF breaks),
-// the standard library's.
-func QPWriter(w io.Writer) io.WriteCloser { return quotedprintable.NewWriter(w) }
+// QPWriter returns a quoted-printable writer (lines <= 76, CRLF breaks):
+// the standard library's, fed LF-only line breaks. Go's writer loses a
+// line break after a bare CR ("\r\x80\n" comes out without its last
+// LF; found by FuzzTransferEncoders), so every CRLF, CR and LF is made
+// a single LF first, which it writes as CRLF.
+func QPWriter(w io.Writer) io.WriteCloser { return &lfWriter{w: quotedprintable.NewWriter(w)} }
+
+type lfWriter struct {
+	w         *quotedprintable.Writer
+	pendingCR bool
+	buf       []byte
+}
+
+func (l *lfWriter) Write(p []byte) (int, error) {
+	l.buf = l.buf[:0]
+	for _, c := range p {
+		if l.pendingCR {
+			l.pendingCR = false
+			l.buf = append(l.buf, '\n')
+			if c == '\n' {
+				continue
+			}
+		}
+		if c == '\r' {
+			l.pendingCR = true
+			continue
+		}
+		l.buf = append(l.buf, c)
+	}
+	if _, err := l.w.Write(l.buf); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (l *lfWriter) Close() error {
+	if l.pendingCR {
+		l.pendingCR = false
+		if _, err := l.w.Write([]byte{'\n'}); err != nil {
+			return err
+		}
+	}
+	return l.w.Close()
+}
 
 // textEncoding picks the transfer encoding for a text body: 7bit when it
 // is ASCII with short lines and no bare CR, quoted-printable otherwise,

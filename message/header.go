@@ -1,6 +1,7 @@
 package message
 
 import (
+	"encoding/base64"
 	"fmt"
 	"mime"
 	"net/mail"
@@ -131,6 +132,12 @@ func encodeText(s string) string {
 	if plain && !longWord && !strings.Contains(s, "=?") {
 		return s
 	}
+	if plain {
+		// mime's encoders leave printable ASCII alone, but a literal
+		// "=?...?=" would be decoded by readers, and a 2,000-octet word
+		// cannot be folded: both must become encoded-words.
+		return forceB(s)
+	}
 	// Q is readable for mostly-Latin text; B is shorter for CJK.
 	nonASCII := 0
 	for _, r := range s {
@@ -190,4 +197,23 @@ func isPhraseOfAtoms(s string) bool {
 		}
 	}
 	return !strings.Contains(s, "=?")
+}
+
+// forceB writes s as B encoded-words of at most 75 octets, splitting only
+// between characters (RFC 2047 §5).
+func forceB(s string) string {
+	var words []string
+	for len(s) > 0 {
+		n := 0
+		for n < len(s) {
+			_, size := utf8.DecodeRuneInString(s[n:])
+			if n+size > 45 { // 45 octets -> 60 base64 chars + 12 = 72
+				break
+			}
+			n += size
+		}
+		words = append(words, "=?UTF-8?B?"+base64.StdEncoding.EncodeToString([]byte(s[:n]))+"?=")
+		s = s[n:]
+	}
+	return strings.Join(words, " ")
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"mime/quotedprintable"
 	"net/mail"
 	"strings"
 )
@@ -109,26 +110,23 @@ func (m *Message) walk(h map[string][]string, body io.Reader) error {
 			if err != nil {
 				return err
 			}
-			cte := p.Header.Get("Content-Transfer-Encoding")
-			var r io.Reader = p
-			if strings.EqualFold(cte, "base64") {
-				r = newB64(p)
-			}
+			// NextPart has already decoded quoted-printable (and
+			// dropped that header); base64 is decoded at the leaf.
 			hdr := map[string][]string(p.Header)
-			if err := m.walk(hdr, r); err != nil {
+			if err := m.walk(hdr, p); err != nil {
 				return err
 			}
 		}
 	}
+	switch strings.ToLower(get("Content-Transfer-Encoding")) {
+	case "base64":
+		body = newB64(body)
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	}
 	b, err := io.ReadAll(body)
 	if err != nil {
 		return err
-	}
-	if strings.EqualFold(get("Content-Transfer-Encoding"), "base64") && len(m.Types) == 1 {
-		b, err = io.ReadAll(newB64(bytes.NewReader(b)))
-		if err != nil {
-			return err
-		}
 	}
 	part := Part{Type: mt, Body: b, ContentID: strings.Trim(get("Content-Id"), "<>")}
 	if d := get("Content-Disposition"); d != "" {

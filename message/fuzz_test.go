@@ -1,0 +1,132 @@
+package message
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"mime"
+	"mime/quotedprintable"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// FuzzHeaderEncoding: any valid UTF-8 subject without CR/LF/NUL is
+// written on lines of at most 998 octets, never leaks a CR or LF that
+// starts a new field, and decodes back to itself.
+func FuzzHeaderEncoding(f *testing.F) {
+	for _, s := range []string{"hello", "测试邮件：你好，世界", "=?utf-8?q?x?=", "a\tb", strings.Repeat("x", 2000), "Hi Bcc: x@evil.test", "🚀é" + strings.Repeat("汉", 100)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) || strings.ContainsAny(s, "\r\n\x00") {
+			if noControl("Subject", s) == nil {
+				t.Fatalf("noControl accepted %q", s)
+			}
+			return
+		}
+		field := foldField("Subject", encodeText(s))
+		if !strings.HasSuffix(field, "\r\n") {
+			t.Fatal("field does not end in CRLF")
+		}
+		lines := strings.Split(strings.TrimSuffix(field, "\r\n"), "\r\n")
+		for i, l := range lines {
+			if len(l) > 998 {
+				t.Fatalf("line of %d octets", len(l))
+			}
+			if strings.ContainsAny(l, "\r\n") {
+				t.Fatalf("bare CR/LF in %q", l)
+			}
+			if i > 0 && !strings.HasPrefix(l, " ") {
+				t.Fatalf("continuation line %q does not start with a space: a new field", l)
+			}
+		}
+		// Unfold (RFC 5322 §2.2.3) and decode (RFC 2047).
+		unfolded := strings.ReplaceAll(strings.TrimSuffix(field, "\r\n"), "\r\n", "")
+		value := strings.TrimPrefix(unfolded, "Subject: ")
+		if strings.HasPrefix(unfolded, "Subject:") && !strings.HasPrefix(unfolded, "Subject: ") {
+			value = strings.TrimPrefix(unfolded, "Subject:")
+		}
+		got, err := new(mime.WordDecoder).DecodeHeader(value)
+		if err != nil {
+			t.Fatalf("decode %q: %v", value, err)
+		}
+		// Folding may only have changed runs of whitespace in plain text.
+		if got != s && strings.Join(strings.Fields(got), " ") != strings.Join(strings.Fields(s), " ") {
+			t.Fatalf("round trip:\n in  %q\n out %q", s, got)
+		}
+	})
+}
+
+// FuzzTransferEncoders: base64 lines are 76 columns, quoted-printable
+// lines at most 76, and both decode to the input exactly.
+func FuzzTransferEncoders(f *testing.F) {
+	for _, s := range []string{"", "a", "hello\r\nworld", "中文\n", strings.Repeat("=", 300), "\x00\xff\r\r\n \t\n", strings.Repeat("x", 1000)} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var b bytes.Buffer
+		w := Base64Writer(&b)
+		w.Write(in)
+		w.Close()
+		if int64(b.Len()) != base64Len(int64(len(in))) {
+			t.Fatalf("base64 length %d, predicted %d", b.Len(), base64Len(int64(len(in))))
+		}
+		for _, l := range strings.Split(strings.TrimSuffix(b.String(), "\r\n"), "\r\n") {
+			if len(l) > 76 {
+				t.Fatalf("base64 line of %d", len(l))
+			}
+		}
+		dec, err := io.ReadAll(base64.NewDecoder(base64.StdEncoding, strings.NewReader(strings.ReplaceAll(b.String(), "\r\n", ""))))
+		if err != nil || !bytes.Equal(dec, in) {
+			t.Fatalf("base64 round trip failed: %v", err)
+		}
+
+		var q bytes.Buffer
+		qw := QPWriter(&q)
+		qw.Write(in)
+		qw.Close()
+		for _, l := range strings.Split(q.String(), "\r\n") {
+			if len(l) > 76 {
+				t.Fatalf("quoted-printable line of %d: %q", len(l), l)
+			}
+		}
+		back, err := io.ReadAll(quotedprintable.NewReader(&q))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Text mode turns each LF into CRLF; compare with that normalisation.
+		// Text mode makes every line break CRLF (lone CR and LF too).
+		norm := bytes.ReplaceAll(bytes.ReplaceAll(bytes.ReplaceAll(in, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n")), []byte("\n"), []byte("\r\n"))
+		if !bytes.Equal(back, norm) {
+			t.Fatalf("quoted-printable round trip:\n in  %q\n out %q", in, back)
+		}
+	})
+}
+
+// FuzzPrepare: whatever the input, Prepare never leaves a Bcc field and
+// never changes the body.
+func FuzzPrepare(f *testing.F) {
+	f.Add("To: a@x.test\r\nBcc: b@x.test\r\n\r\nbody\r\n")
+	f.Add("Bcc: a@x.test,\n b@x.test\nSubject: x\n\n.\n")
+	f.Add("To: g: a@x.test;\n\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		var out bytes.Buffer
+		_, err := Prepare(strings.NewReader(in), &out, PrepareOptions{Rand: bytes.NewReader(make([]byte, 32))})
+		if err != nil {
+			return
+		}
+		hdr, body, _ := strings.Cut(out.String(), "\n\n")
+		if i := strings.Index(out.String(), "\r\n\r\n"); i >= 0 && (len(hdr) > i) {
+			hdr, body = out.String()[:i], out.String()[i+4:]
+		}
+		for _, l := range strings.Split(hdr, "\n") {
+			if strings.HasPrefix(strings.ToLower(l), "bcc:") {
+				t.Fatalf("Bcc survived: %q", out.String())
+			}
+		}
+		if !strings.HasSuffix(in, body) {
+			t.Fatalf("body changed:\n in  %q\n out %q", in, out.String())
+		}
+	})
+}
