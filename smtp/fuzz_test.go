@@ -52,7 +52,9 @@ func FuzzReadReply(f *testing.F) {
 	})
 }
 
-func strconvItoa(n int) string { return string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)}) }
+func strconvItoa(n int) string {
+	return string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
+}
 
 // FuzzParseEHLO: capability parsing survives anything and keeps keys valid.
 func FuzzParseEHLO(f *testing.F) {
