@@ -84,7 +84,9 @@ func isCobraUsage(err error) bool {
 		return false
 	}
 	s := err.Error()
-	for _, p := range []string{"unknown flag", "unknown shorthand", "unknown command", "flag needs an argument", "invalid argument", "accepts ", "requires at least", "bad flag syntax", "if any flags in the group"} {
+	// Flag errors are coded by SetFlagErrorFunc; what is left from cobra
+	// is argument-count and command-name errors.
+	for _, p := range []string{"unknown command", "accepts ", "requires at least", "if any flags in the group"} {
 		if strings.Contains(s, p) {
 			return true
 		}

@@ -15,6 +15,8 @@
 //	!longline 5000000             server sends one line of that many 'x' bytes
 //	!stall                        server reads and discards until the client leaves
 //	!eof                          server expects the client to close
+//	!tls-reject                   (first line, implicit TLS) the client must refuse the certificate
+//	!starttls-reject              the client must refuse the certificate after STARTTLS
 //
 // Lines starting with # and blank lines are ignored.
 package smtptest
@@ -53,6 +55,9 @@ type Server struct {
 	err      error
 	done     chan struct{}
 }
+
+// errStop ends a script early, as planned.
+var errStop = errors.New("stop")
 
 // Load reads a script file (for scripts kept in testdata/).
 func Load(t testing.TB, path string) string {
@@ -96,31 +101,49 @@ func Certs() (*selfsigned.Bundle, error) {
 
 func start(t testing.TB, script string, implicit bool, cfg *tls.Config) *Server {
 	t.Helper()
-	b, err := Certs()
+	s, err := Start(script, implicit, cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("smtptest: %v", err)
+		}
+	})
+	return s
+}
+
+// Start runs a scripted server outside a *testing.T (testscript commands,
+// benchmarks). Close stops it.
+func Start(script string, implicit bool, cfg *tls.Config) (*Server, error) {
+	b, err := Certs()
+	if err != nil {
+		return nil, err
 	}
 	if cfg == nil {
 		cfg = b.ServerConfig()
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	s := &Server{
 		Addr: ln.Addr().String(), TLSConfig: cfg, Pool: b.Pool,
 		script: parse(script), implicit: implicit, ln: ln, done: make(chan struct{}),
 	}
 	go s.serve()
-	t.Cleanup(func() {
-		ln.Close()
-		select {
-		case <-s.done:
-		case <-time.After(10 * time.Second):
-			t.Errorf("smtptest: script did not finish within 10s after the test")
-		}
-	})
-	return s
+	return s, nil
+}
+
+// Close stops listening and waits (at most 10s) for the script to end.
+func (s *Server) Close() error {
+	s.ln.Close()
+	select {
+	case <-s.done:
+		return nil
+	case <-time.After(10 * time.Second):
+		return errors.New("script did not finish within 10s of Close")
+	}
 }
 
 func parse(script string) []string {
@@ -183,7 +206,15 @@ func (s *Server) serve() {
 	if s.implicit {
 		tc := tls.Server(conn, s.TLSConfig)
 		tc.SetDeadline(time.Now().Add(10 * time.Second))
-		if err := tc.Handshake(); err != nil {
+		err := tc.Handshake()
+		if len(s.script) > 0 && s.script[0] == "!tls-reject" {
+			// The script expects the client to refuse the certificate.
+			if err == nil {
+				s.fail("client accepted a certificate it should have refused")
+			}
+			return
+		}
+		if err != nil {
 			s.fail("implicit TLS handshake: %v", err)
 			return
 		}
@@ -196,7 +227,9 @@ func (s *Server) serve() {
 		// rather than blocking the suite.
 		conn.SetDeadline(time.Now().Add(10 * time.Second))
 		if err := s.step(&conn, &r, step); err != nil {
-			s.fail("script line %d %q: %v", i+1, step, err)
+			if err != errStop {
+				s.fail("script line %d %q: %v", i+1, step, err)
+			}
 			return
 		}
 	}
@@ -277,6 +310,14 @@ func (s *Server) step(connp *net.Conn, rp **bufio.Reader, step string) error {
 			return fmt.Errorf("client sent %q", got)
 		}
 		return nil
+	case step == "!starttls-reject":
+		// The client must refuse the certificate: a failed handshake
+		// is the expected outcome.
+		tc := tls.Server(conn, s.TLSConfig)
+		if err := tc.Handshake(); err == nil {
+			return errors.New("client accepted a certificate it should have refused")
+		}
+		return errStop
 	case step == "!starttls":
 		tc := tls.Server(conn, s.TLSConfig)
 		if err := tc.Handshake(); err != nil {

@@ -1,0 +1,179 @@
+package main_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/postie/postie/capture"
+	"github.com/postie/postie/internal/cli"
+	"github.com/postie/postie/internal/selfsigned"
+	"github.com/postie/postie/smtp/smtptest"
+)
+
+// TestMain lets the test binary be "postie" (and "sendmail") inside the
+// scripts. The "-code" variants print "[exit N]" on stderr and exit 0, so
+// scripts can assert exact sysexits codes.
+func TestMain(m *testing.M) {
+	run := func() int { return cli.Main(os.Args) }
+	withCode := func(name string) func() int {
+		return func() int {
+			os.Args[0] = name
+			code := cli.Main(os.Args)
+			fmt.Fprintf(os.Stderr, "[exit %d]\n", code)
+			return 0
+		}
+	}
+	os.Exit(testscript.RunMain(m, map[string]func() int{
+		"postie":        run,
+		"sendmail":      run,
+		"postie-code":   withCode("postie"),
+		"sendmail-code": withCode("sendmail"),
+	}))
+}
+
+// TestScripts runs testdata/script/*.txtar: black-box tests of the CLI
+// against the scripted fake server and the embedded capture server.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("POSTIE_CONFIG", filepath.Join(e.WorkDir, "no-config.toml"))
+			e.Setenv("HOME", e.WorkDir)
+			return nil
+		},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"fakesmtp":  cmdFakeSMTP,
+			"fakewait":  cmdFakeWait,
+			"capture":   cmdCapture,
+			"lastmail":  cmdLastMail,
+			"mailcount": cmdMailCount,
+			"deadport":  cmdDeadPort,
+			"envsubst": func(ts *testscript.TestScript, _ bool, a []string) {
+				b := ts.ReadFile(a[0])
+				ts.Check(os.WriteFile(ts.MkAbs(a[0]), []byte(os.Expand(b, ts.Getenv)), 0o600))
+			},
+			"chmod600": func(ts *testscript.TestScript, _ bool, a []string) { os.Chmod(ts.MkAbs(a[0]), 0o600) },
+		},
+	})
+}
+
+// fakesmtp NAME SCRIPTFILE [implicit]: a scripted server; $NAME is its
+// address and $WORK/fake-ca.pem its CA. At the end of the test the
+// script must have been followed exactly.
+func cmdFakeSMTP(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: fakesmtp NAME SCRIPTFILE [implicit]")
+	}
+	script := ts.ReadFile(args[1])
+	srv, err := smtptest.Start(script, len(args) > 2 && args[2] == "implicit", nil)
+	if err != nil {
+		ts.Fatalf("fakesmtp: %v", err)
+	}
+	b, _ := smtptest.Certs()
+	os.WriteFile(ts.MkAbs("fake-ca.pem"), b.CAPEM, 0o644)
+	ts.Setenv(args[0], srv.Addr)
+	fakesMu.Lock()
+	fakes[ts] = append(fakes[ts], fake{args[0], srv})
+	fakesMu.Unlock()
+	ts.Defer(func() { srv.Close() })
+}
+
+type fake struct {
+	name string
+	srv  *smtptest.Server
+}
+
+// fakes are the scripted servers of each running script, for fakewait.
+var (
+	fakesMu sync.Mutex
+	fakes   = map[*testscript.TestScript][]fake{}
+)
+
+// fakewait NAME: the scripted server NAME saw exactly its script.
+func cmdFakeWait(ts *testscript.TestScript, neg bool, args []string) {
+	fakesMu.Lock()
+	list := fakes[ts]
+	fakesMu.Unlock()
+	for _, f := range list {
+		if f.name == args[0] {
+			f.srv.Close()
+			if err := f.srv.Wait(); err != nil {
+				ts.Fatalf("fakesmtp %s: the client did not follow the script: %v", f.name, err)
+			}
+			return
+		}
+	}
+	ts.Fatalf("no fakesmtp %s", args[0])
+}
+
+// capture NAME [USER PASSWORD]: postie's own server with a fresh CA in
+// $WORK/NAME-ca.pem; $NAME is its address, messages in $WORK/NAME-maildir.
+func cmdCapture(ts *testscript.TestScript, neg bool, args []string) {
+	b, err := selfsigned.New(selfsigned.Options{})
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	name := args[0]
+	os.WriteFile(ts.MkAbs(name+"-ca.pem"), b.CAPEM, 0o644)
+	cfg := capture.Config{Maildir: ts.MkAbs(name + "-maildir"), TLSConfig: b.ServerConfig(), Log: io.Discard}
+	if len(args) == 3 {
+		cfg.Users = map[string]string{args[1]: args[2]}
+	}
+	logf, _ := os.Create(ts.MkAbs(name + ".log"))
+	cfg.Log = logf
+	srv, err := capture.New(cfg)
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ts.Fatalf("%v", err)
+	}
+	go srv.Serve(ln)
+	ts.Setenv(name, ln.Addr().String())
+	ts.Defer(func() { srv.Close(); logf.Close() })
+}
+
+func maildirFiles(ts *testscript.TestScript, name string) []string {
+	files, _ := filepath.Glob(ts.MkAbs(filepath.Join(name+"-maildir", "new", "*")))
+	sort.Strings(files)
+	return files
+}
+
+// lastmail NAME FILE: copies the newest stored message to FILE.
+func cmdLastMail(ts *testscript.TestScript, neg bool, args []string) {
+	files := maildirFiles(ts, args[0])
+	if len(files) == 0 {
+		ts.Fatalf("no message in %s-maildir/new", args[0])
+	}
+	b, err := os.ReadFile(files[len(files)-1])
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), b, 0o644))
+}
+
+// mailcount NAME N: exactly N messages stored.
+func cmdMailCount(ts *testscript.TestScript, neg bool, args []string) {
+	if got := fmt.Sprint(len(maildirFiles(ts, args[0]))); got != args[1] {
+		ts.Fatalf("%s has %s messages, want %s", args[0], got, args[1])
+	}
+}
+
+// deadport NAME: $NAME is a loopback address where nothing listens.
+func cmdDeadPort(ts *testscript.TestScript, neg bool, args []string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	addr := ln.Addr().String()
+	ln.Close()
+	ts.Setenv(args[0], addr)
+}
+
+var _ = strings.TrimSpace
