@@ -149,6 +149,11 @@ func (c *Client) deadline(ctx context.Context, d time.Duration) func() {
 // ioErr turns a network error into one that names the step, and marks
 // the client broken.
 func (c *Client) ioErr(ctx context.Context, step string, d time.Duration, err error) error {
+	var md *maybeDelivered
+	if errors.As(err, &md) {
+		// Keep the one fact that matters most after the final dot.
+		return &maybeDelivered{err: c.ioErr(ctx, step, d, md.err)}
+	}
 	if ctx.Err() != nil {
 		err = ctx.Err()
 	} else if ne, ok := err.(net.Error); ok && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded) {

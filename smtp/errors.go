@@ -104,3 +104,12 @@ func IsTemporary(err error) bool {
 	}
 	return err != nil
 }
+
+// maybeDelivered wraps a failure that happened after the final dot was
+// sent: errors.Is(err, ErrMaybeDelivered) holds, and the cause is kept.
+type maybeDelivered struct{ err error }
+
+func (e *maybeDelivered) Error() string {
+	return e.err.Error() + " (after the message was sent: it may have been delivered)"
+}
+func (e *maybeDelivered) Unwrap() []error { return []error{ErrMaybeDelivered, e.err} }

@@ -322,11 +322,11 @@ func (dw *DataWriter) Close() (*Reply, error) {
 	c.armData(dw.ctx, c.tmo.DataTerm)
 	c.send(".", ".")
 	if err := c.w.Flush(); err != nil {
-		return nil, c.ioErr(dw.ctx, "end of data", c.tmo.DataTerm, fmt.Errorf("%w: %w", ErrMaybeDelivered, err))
+		return nil, c.ioErr(dw.ctx, "end of data", c.tmo.DataTerm, &maybeDelivered{err: err})
 	}
 	rep, err := c.readReply()
 	if err != nil {
-		return nil, c.ioErr(dw.ctx, "end of data", c.tmo.DataTerm, fmt.Errorf("%w: %w", ErrMaybeDelivered, err))
+		return nil, c.ioErr(dw.ctx, "end of data", c.tmo.DataTerm, &maybeDelivered{err: err})
 	}
 	if rep.Code/100 != 2 {
 		return rep, replyError("DATA", rep)
@@ -615,7 +615,7 @@ func (c *Client) bdat(ctx context.Context, body Body) (*Reply, error) {
 		chunk.Reset()
 		if err := c.w.Flush(); err != nil {
 			if last {
-				err = fmt.Errorf("%w: %w", ErrMaybeDelivered, err)
+				err = &maybeDelivered{err: err}
 			}
 			return nil, c.ioErr(ctx, "BDAT", c.tmo.DataBlock, err)
 		}
@@ -627,7 +627,7 @@ func (c *Client) bdat(ctx context.Context, body Body) (*Reply, error) {
 		rep, err := c.readReply()
 		if err != nil {
 			if last {
-				err = fmt.Errorf("%w: %w", ErrMaybeDelivered, err)
+				err = &maybeDelivered{err: err}
 			}
 			return nil, c.ioErr(ctx, "BDAT", d, err)
 		}

@@ -236,7 +236,7 @@ type jsonRcpt struct {
 }
 
 type jsonResult struct {
-	Status     string     `json:"status"` // sent | partial | failed
+	Status     string     `json:"status"` // sent | partial | failed | unknown
 	Server     string     `json:"server"`
 	QueueID    string     `json:"queue_id,omitempty"`
 	Reply      string     `json:"reply,omitempty"`
@@ -326,6 +326,8 @@ func (a *App) printJSON(sess *session, env *smtp.Envelope, res *smtp.Result, err
 		}
 	}
 	switch {
+	case errors.Is(err, smtp.ErrMaybeDelivered):
+		out.Status = "unknown" // the connection went after the final dot
 	case err == nil:
 		out.Status = "sent"
 	case res != nil && len(res.Delivered()) > 0:

@@ -2,6 +2,7 @@
 # Stops what up.sh started, by its recorded PIDs and config folders only.
 STATE="${REALMAIL_STATE:-/tmp/postie-realmail}"
 [ -d "$STATE" ] || exit 0
+rm -f "$STATE/env"   # the tests read it to know the servers are up
 [ -f "$STATE/postfix/main.cf" ] && postfix -c "$STATE/postfix" stop >/dev/null 2>&1
 for f in "$STATE/run/dovecot/master.pid" "$STATE/mailpit/starttls.pid" "$STATE/mailpit/tls.pid"; do
   [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null

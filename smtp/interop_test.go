@@ -1,0 +1,212 @@
+package smtp_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	gosasl "github.com/emersion/go-sasl"
+	gosmtp "github.com/emersion/go-smtp"
+
+	"github.com/postie/postie/internal/selfsigned"
+	"github.com/postie/postie/sasl"
+	"github.com/postie/postie/smtp"
+)
+
+// An independent server: emersion/go-smtp, with PIPELINING, CHUNKING,
+// SMTPUTF8, DSN and STARTTLS on. It records what it was told.
+type peer struct {
+	mu       sync.Mutex
+	msgs     []peerMsg
+	rejectTo map[string]bool
+}
+
+type peerMsg struct {
+	from string
+	opts gosmtp.MailOptions
+	to   []string
+	rcpt []gosmtp.RcptOptions
+	data []byte
+	user string
+}
+
+type peerSession struct {
+	p   *peer
+	cur peerMsg
+}
+
+func (s *peerSession) AuthMechanisms() []string { return []string{gosasl.Plain} }
+func (s *peerSession) Auth(string) (gosasl.Server, error) {
+	return gosasl.NewPlainServer(func(_, u, p string) error {
+		if u == "u" && p == "p" {
+			s.cur.user = u
+			return nil
+		}
+		return &gosmtp.SMTPError{Code: 535, EnhancedCode: gosmtp.EnhancedCode{5, 7, 8}, Message: "no"}
+	}), nil
+}
+func (s *peerSession) Mail(from string, o *gosmtp.MailOptions) error {
+	s.cur.from = from
+	if o != nil {
+		s.cur.opts = *o
+	}
+	return nil
+}
+func (s *peerSession) Rcpt(to string, o *gosmtp.RcptOptions) error {
+	if s.p.rejectTo[to] {
+		return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "unknown"}
+	}
+	s.cur.to = append(s.cur.to, to)
+	if o != nil {
+		s.cur.rcpt = append(s.cur.rcpt, *o)
+	}
+	return nil
+}
+func (s *peerSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.cur.data = b
+	s.p.mu.Lock()
+	s.p.msgs = append(s.p.msgs, s.cur)
+	s.p.mu.Unlock()
+	user := s.cur.user
+	s.cur = peerMsg{user: user}
+	return nil
+}
+func (s *peerSession) Reset()        { user := s.cur.user; s.cur = peerMsg{user: user} }
+func (s *peerSession) Logout() error { return nil }
+
+func startPeer(t testing.TB, p *peer, maxRcpt int) (string, *tls.Config) {
+	b, err := selfsigned.New(selfsigned.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := gosmtp.NewServer(gosmtp.BackendFunc(func(*gosmtp.Conn) (gosmtp.Session, error) { return &peerSession{p: p}, nil }))
+	srv.Domain = "peer.test"
+	srv.TLSConfig = b.ServerConfig()
+	srv.EnableSMTPUTF8, srv.EnableDSN = true, true
+	srv.MaxMessageBytes = 50 << 20
+	srv.MaxRecipients = maxRcpt
+	srv.ErrorLog = nopLogger{}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String(), &tls.Config{RootCAs: b.Pool, ServerName: "localhost"}
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Printf(string, ...any) {}
+func (nopLogger) Println(...any)        {}
+
+func TestInteropGoSMTP(t *testing.T) {
+	for _, mode := range []struct {
+		name             string
+		noPipe, noChunks bool
+	}{{"pipelining+bdat", false, false}, {"pipelining+data", false, true}, {"sequential+data", true, true}} {
+		t.Run(mode.name, func(t *testing.T) {
+			p := &peer{rejectTo: map[string]bool{"nobody@peer.test": true}}
+			addr, tc := startPeer(t, p, 0)
+			ctx := context.Background()
+			c, err := smtp.Dial(ctx, addr, &smtp.Options{TLSConfig: tc, DisablePipelining: mode.noPipe, DisableChunking: mode.noChunks})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Auth(ctx, sasl.Plain("", "u", "p")); err != nil {
+				t.Fatal(err)
+			}
+			body := "Subject: interop\r\n\r\nline\n.dot\r\nbare\rcr\r\n" + strings.Repeat("y", 998) + "\r\n"
+			env := &smtp.Envelope{From: "发件人@peer.test", To: []string{"a@peer.test", "nobody@peer.test", "b@peer.test"},
+				Mail: smtp.MailOptions{Size: int64(len(body)), Body8Bit: true, DSNRet: "HDRS", DSNEnvID: "env 1"},
+				Rcpt: smtp.RcptOptions{Notify: []string{"FAILURE", "DELAY"}, ORcpt: "a@peer.test"}}
+			// Send twice over one connection: RSET-free reuse.
+			for i := 0; i < 2; i++ {
+				res, err := c.Send(ctx, env, smtp.BytesBody([]byte(body)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := strings.Join(res.Delivered(), ","); d != "a@peer.test,b@peer.test" {
+					t.Fatalf("delivered %s", d)
+				}
+				var se *smtp.Error
+				if f := res.Failed(); len(f) != 1 || !errors.As(f[0].Err, &se) || se.Code != 550 {
+					t.Fatalf("failed %+v", f)
+				}
+			}
+			if err := c.Noop(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Quit(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if len(p.msgs) != 2 {
+				t.Fatalf("%d messages", len(p.msgs))
+			}
+			m := p.msgs[0]
+			want := "Subject: interop\r\n\r\nline\r\n.dot\r\nbare\r\ncr\r\n" + strings.Repeat("y", 998) + "\r\n"
+			if string(m.data) != want {
+				t.Fatalf("data:\n%q\nwant\n%q", m.data, want)
+			}
+			if m.from != "发件人@peer.test" || !m.opts.UTF8 || m.opts.Body != gosmtp.Body8BitMIME || m.opts.Size != int64(len(body)) {
+				t.Fatalf("MAIL options %+v from %q", m.opts, m.from)
+			}
+			if m.opts.Return != gosmtp.DSNReturnHeaders || m.opts.EnvelopeID != "env 1" {
+				t.Fatalf("DSN MAIL options %+v", m.opts)
+			}
+			if len(m.rcpt) != 2 || m.rcpt[0].OriginalRecipient != "a@peer.test" || len(m.rcpt[0].Notify) != 2 {
+				t.Fatalf("DSN RCPT options %+v", m.rcpt)
+			}
+			if m.user != "u" {
+				t.Fatal("not authenticated")
+			}
+		})
+	}
+}
+
+// go-smtp limits recipients per transaction (452 4.5.3): the rest go in a
+// second transaction on the same connection, each recipient exactly once.
+func TestInteropRecipientLimit(t *testing.T) {
+	p := &peer{}
+	addr, tc := startPeer(t, p, 3)
+	ctx := context.Background()
+	c, err := smtp.Dial(ctx, addr, &smtp.Options{TLSConfig: tc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Quit(ctx)
+	var to []string
+	for i := 0; i < 8; i++ {
+		to = append(to, string(rune('a'+i))+"@peer.test")
+	}
+	res, err := c.Send(ctx, &smtp.Envelope{From: "s@peer.test", To: to}, smtp.BytesBody([]byte("Subject: x\r\n\r\nx\r\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Delivered()) != 8 || res.Transactions != 3 {
+		t.Fatalf("delivered %d in %d transactions", len(res.Delivered()), res.Transactions)
+	}
+	seen := map[string]int{}
+	for _, m := range p.msgs {
+		for _, r := range m.to {
+			seen[r]++
+		}
+	}
+	for _, r := range to {
+		if seen[r] != 1 {
+			t.Fatalf("%s got %d copies", r, seen[r])
+		}
+	}
+	var buf bytes.Buffer
+	buf.WriteString("ok")
+}
