@@ -1,0 +1,140 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestPresetsTable(t *testing.T) {
+	for addr, want := range map[string]string{
+		"x@163.com": "smtp.163.com:465 implicit", "x@126.com": "smtp.126.com:465 implicit", "x@yeah.net": "smtp.yeah.net:465 implicit",
+		"x@qq.com": "smtp.qq.com:465 implicit", "x@foxmail.com": "smtp.qq.com:465 implicit", "x@aliyun.com": "smtp.aliyun.com:465 implicit",
+		"x@sina.com": "smtp.sina.com:465 implicit", "x@sohu.com": "smtp.sohu.com:465 implicit", "x@GMAIL.com": "smtp.gmail.com:465 implicit",
+		"x@outlook.com": "smtp-mail.outlook.com:587 starttls", "x@hotmail.com": "smtp-mail.outlook.com:587 starttls",
+		"x@live.com": "smtp-mail.outlook.com:587 starttls", "x@icloud.com": "smtp.mail.me.com:587 starttls",
+		"x@yahoo.com": "smtp.mail.yahoo.com:465 implicit", "x@zoho.com": "smtp.zoho.com:465 implicit",
+		"x@fastmail.com": "smtp.fastmail.com:465 implicit", "x@gmx.net": "mail.gmx.net:587 starttls",
+	} {
+		p, ok := PresetForAddress(addr)
+		got := ""
+		if ok {
+			got = p.Host + ":" + itoa(p.Port) + " " + p.TLS
+		}
+		if got != want {
+			t.Errorf("%s: %q, want %q", addr, got, want)
+		}
+		if ok && p.AuthMsg == "" {
+			t.Errorf("%s: no 535 hint", addr)
+		}
+	}
+	for _, name := range []string{"exmail", "office365"} {
+		if _, ok := PresetByName(name); !ok {
+			t.Errorf("no preset %s", name)
+		}
+	}
+	if p, _ := PresetForAddress("a@163.com"); !strings.Contains(p.AuthMsg, "授权码") {
+		t.Error("163 hint does not mention the authorization code")
+	}
+	if _, ok := PresetForAddress("a@example.com"); ok {
+		t.Error("preset for an unknown domain")
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func write(t *testing.T, content string, mode os.FileMode) string {
+	p := filepath.Join(t.TempDir(), "config.toml")
+	if err := os.WriteFile(p, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(p, mode)
+	return p
+}
+
+func TestLoad(t *testing.T) {
+	f, err := Load(write(t, "default = \"a\"\n[accounts.a]\nfrom = \"x@163.com\"\npassword_cmd = \"echo hi\"\n", 0o644), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, name, err := f.Account("")
+	if err != nil || name != "a" || a.From != "x@163.com" {
+		t.Fatal(a, name, err)
+	}
+	if _, _, err := f.Account("nope"); err == nil {
+		t.Fatal("unknown account accepted")
+	}
+	var ce *Error
+	if _, err := Load(write(t, "[accounts.a]\npassword = \"x\"\n", 0o644), true); !errors.As(err, &ce) || !strings.Contains(err.Error(), "0644") {
+		t.Fatalf("world-readable password file accepted: %v", err)
+	}
+	if _, err := Load(write(t, "[accounts.a]\npassword = \"x\"\n", 0o600), true); err != nil {
+		t.Fatalf("0600 refused: %v", err)
+	}
+	if _, err := Load(write(t, "default = \"b\"\n[accounts.a]\n", 0o600), true); err == nil {
+		t.Fatal("undefined default accepted")
+	}
+	if _, err := Load(write(t, "[accounts.a\n", 0o600), true); err == nil {
+		t.Fatal("bad TOML accepted")
+	}
+	if f, err := Load(filepath.Join(t.TempDir(), "missing.toml"), false); err != nil || len(f.Accounts) != 0 {
+		t.Fatal("missing default file should be empty config")
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.toml"), true); err == nil {
+		t.Fatal("missing named file accepted")
+	}
+}
+
+func TestSecrets(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(p, []byte("s3cret\nignored\n"), 0o600)
+	if s, err := ReadSecretFile(p); err != nil || s != "s3cret" {
+		t.Fatal(s, err)
+	}
+	os.Chmod(p, 0o640)
+	if _, err := ReadSecretFile(p); err == nil {
+		t.Fatal("group-readable password file accepted")
+	}
+	if s, err := RunSecretCmd(context.Background(), "password", "printf 'tok\\nrest'"); err != nil || s != "tok" {
+		t.Fatal(s, err)
+	}
+	if _, err := RunSecretCmd(context.Background(), "password", "true"); err == nil {
+		t.Fatal("empty output accepted")
+	}
+}
+
+func TestDefaultPath(t *testing.T) {
+	env := map[string]string{"HOME": "/h"}
+	get := func(k string) string { return env[k] }
+	if p := DefaultPath(get); p != "/h/.config/postie/config.toml" {
+		t.Fatal(p)
+	}
+	env["XDG_CONFIG_HOME"] = "/x"
+	if p := DefaultPath(get); p != "/x/postie/config.toml" {
+		t.Fatal(p)
+	}
+	env["POSTIE_CONFIG"] = "/c.toml"
+	if p := DefaultPath(get); p != "/c.toml" {
+		t.Fatal(p)
+	}
+}
+
+// FuzzConfig: any file either loads or gives a *config.Error; never a panic.
+func FuzzConfig(f *testing.F) {
+	f.Add("default = \"a\"\n[accounts.a]\nfrom = \"x@163.com\"\n")
+	f.Add("[accounts]\na = 1\n")
+	f.Add("password = [1,2\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		p := filepath.Join(t.TempDir(), "c.toml")
+		os.WriteFile(p, []byte(s), 0o600)
+		_, err := Load(p, true)
+		var ce *Error
+		if err != nil && !errors.As(err, &ce) {
+			t.Fatalf("error of type %T: %v", err, err)
+		}
+	})
+}

@@ -1,0 +1,38 @@
+package exitcode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"syscall"
+	"testing"
+
+	"github.com/postie/postie/message"
+	"github.com/postie/postie/smtp"
+)
+
+func TestMapping(t *testing.T) {
+	for want, errs := range map[int][]error{
+		OK:          {nil},
+		Usage:       {With(Usage, errors.New("x"), "")},
+		DataErr:     {&message.FieldError{Field: "Subject"}, fmt.Errorf("x: %w", smtp.ErrInvalidArgument), smtp.ErrLineTooLong},
+		NoInput:     {&fs.PathError{Op: "open", Path: "x", Err: fs.ErrNotExist}},
+		NoUser:      {&RecipientsError{Permanent: true}, &smtp.Error{Command: "RCPT TO:<x@y>", Code: 550}},
+		NoHost:      {&net.DNSError{Err: "no such host", IsNotFound: true}},
+		Unavailable: {&smtp.SecurityError{}, &smtp.TLSError{Err: errors.New("x")}, &smtp.UnsupportedError{Extension: "STARTTLS"}, &smtp.Error{Command: "MAIL FROM:<a@b>", Code: 554}, &smtp.AuthError{Reply: &smtp.Error{Code: 538}}},
+		Software:    {errors.New("unexplained")},
+		TempFail:    {&smtp.Error{Code: 451}, &RecipientsError{}, syscall.ECONNREFUSED, io.EOF, &smtp.TimeoutError{}, fmt.Errorf("x: %w", smtp.ErrMaybeDelivered), &smtp.AuthError{Reply: &smtp.Error{Code: 454}}, context.DeadlineExceeded},
+		Protocol:    {&smtp.ProtocolError{}},
+		NoPerm:      {&smtp.AuthError{Reply: &smtp.Error{Code: 535}}, &smtp.AuthError{Reply: &smtp.Error{Code: 534}}},
+		Interrupted: {context.Canceled},
+	} {
+		for _, err := range errs {
+			if got := For(err); got != want {
+				t.Errorf("For(%#v) = %d, want %d", err, got, want)
+			}
+		}
+	}
+}
