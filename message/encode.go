@@ -6,6 +6,8 @@ import (
 	"mime/quotedprintable"
 )
 
+var crlf = []byte("\r\n")
+
 // lineWrapper inserts CRLF every n octets: base64 bodies at 76 columns
 // (RFC 2045 §6.8). The standard encoder does not wrap.
 type lineWrapper struct {
@@ -27,7 +29,7 @@ func (l *lineWrapper) Write(p []byte) (int, error) {
 		l.col += k
 		p = p[k:]
 		if l.col == l.n {
-			if _, err := io.WriteString(l.w, "\r\n"); err != nil {
+			if _, err := l.w.Write(crlf); err != nil {
 				return 0, err
 			}
 			l.col = 0
@@ -39,7 +41,7 @@ func (l *lineWrapper) Write(p []byte) (int, error) {
 func (l *lineWrapper) finish() error {
 	if l.col > 0 {
 		l.col = 0
-		_, err := io.WriteString(l.w, "\r\n")
+		_, err := l.w.Write(crlf)
 		return err
 	}
 	return nil

@@ -28,6 +28,7 @@ type Client struct {
 	greeting *Reply
 	broken   error // set once the connection is unusable
 	authed   bool
+	buf      []byte // see copyBuf
 }
 
 // Dial connects to addr ("host:port"), reads the greeting, says EHLO and,

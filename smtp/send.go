@@ -316,14 +316,14 @@ func (dw *DataWriter) Close() (*Reply, error) {
 		dw.abort()
 		return nil, c.ioErr(dw.ctx, "DATA", c.tmo.DataBlock, err)
 	}
+	// The terminator goes in the same write as the last of the content.
+	// If that write fails, the terminator (its last bytes) did not all
+	// leave, so the server cannot have taken the message: "not delivered".
+	c.send(".", ".")
 	if err := c.w.Flush(); err != nil {
 		return nil, c.ioErr(dw.ctx, "DATA", c.tmo.DataBlock, err)
 	}
 	c.armData(dw.ctx, c.tmo.DataTerm)
-	c.send(".", ".")
-	if err := c.w.Flush(); err != nil {
-		return nil, c.ioErr(dw.ctx, "end of data", c.tmo.DataTerm, &maybeDelivered{err: err})
-	}
 	rep, err := c.readReply()
 	if err != nil {
 		return nil, c.ioErr(dw.ctx, "end of data", c.tmo.DataTerm, &maybeDelivered{err: err})
@@ -564,7 +564,7 @@ func (c *Client) streamData(ctx context.Context, body Body) (*Reply, error) {
 	}
 	defer rc.Close()
 	dw := c.newDataWriter(ctx)
-	buf := make([]byte, 32*1024)
+	buf := c.copyBuf()
 	for {
 		n, rerr := rc.Read(buf)
 		if n > 0 {
@@ -603,7 +603,7 @@ func (c *Client) bdat(ctx context.Context, body Body) (*Reply, error) {
 	if c.opts.TraceData && c.opts.Trace != nil {
 		lw.hook = func(l string) { c.opts.Trace(DataSent, l) }
 	}
-	buf := make([]byte, 32*1024)
+	buf := c.copyBuf()
 	sendChunk := func(last bool) (*Reply, error) {
 		cmd := "BDAT " + strconv.Itoa(chunk.Len())
 		if last {
@@ -682,4 +682,13 @@ func queueID(rep *Reply) string {
 		}
 	}
 	return ""
+}
+
+// copyBuf is the client's reusable read buffer for message content: one
+// allocation per connection, not one per message.
+func (c *Client) copyBuf() []byte {
+	if c.buf == nil {
+		c.buf = make([]byte, 32*1024)
+	}
+	return c.buf
 }
