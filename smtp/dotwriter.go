@@ -72,7 +72,7 @@ func (d *lineWriter) Write(p []byte) (int, error) {
 				continue
 			}
 		}
-		i := bytes.IndexAny(p, "\r\n")
+		i := indexLineBreak(p)
 		run := p
 		if i >= 0 {
 			run = p[:i]
@@ -132,4 +132,18 @@ func DotStuff(w *bufio.Writer, body []byte) error {
 		return err
 	}
 	return w.Flush()
+}
+
+// indexLineBreak finds the first CR or LF; two vectorised IndexByte scans
+// beat one IndexAny by several times on long content.
+func indexLineBreak(p []byte) int {
+	lf := bytes.IndexByte(p, '\n')
+	end := lf
+	if end < 0 {
+		end = len(p)
+	}
+	if cr := bytes.IndexByte(p[:end], '\r'); cr >= 0 {
+		return cr
+	}
+	return lf
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -187,7 +188,13 @@ func messageBody(m *message.Message) smtp.Body {
 	return func() (io.ReadCloser, error) {
 		pr, pw := io.Pipe()
 		go func() {
-			_, err := m.WriteTo(pw)
+			// io.Pipe hands over every Write synchronously; the composer
+			// writes line by line, so batch its output into 64 KiB.
+			bw := bufio.NewWriterSize(pw, 64<<10)
+			_, err := m.WriteTo(bw)
+			if err == nil {
+				err = bw.Flush()
+			}
 			pw.CloseWithError(err)
 		}()
 		return pr, nil

@@ -133,30 +133,41 @@ type dotReader struct {
 }
 
 func (d *dotReader) Read(p []byte) (int, error) {
-	for len(d.pend) == 0 {
+	n := 0
+	for n < len(p) {
+		if len(d.pend) > 0 {
+			c := copy(p[n:], d.pend)
+			d.pend = d.pend[c:]
+			n += c
+			continue
+		}
 		if d.done {
-			return 0, io.EOF
+			break
+		}
+		// Hand out whole lines while they are buffered; block for more
+		// only when nothing has been returned yet.
+		if n > 0 && d.br.Buffered() == 0 {
+			break
 		}
 		line, err := d.br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
 			d.pend = append(d.pend[:0], line...)
-			break
+			continue
 		}
 		if string(line) == ".\n" || string(line) == ".\r\n" {
 			d.done = true
-			return 0, io.EOF
+			break
 		}
 		d.pend = append(d.pend[:0], line...)
 		if err == io.EOF {
 			d.done = true
-			break
-		}
-		if err != nil {
-			return 0, err
+		} else if err != nil {
+			return n, err
 		}
 	}
-	n := copy(p, d.pend)
-	d.pend = d.pend[n:]
+	if n == 0 && d.done && len(d.pend) == 0 {
+		return 0, io.EOF
+	}
 	return n, nil
 }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# postie's benchmark harness: Go benchmarks, then whole-process comparisons
+# with peers (Postfix's smtp-source, swaks, curl, msmtp) against Postfix's
+# smtp-sink on loopback. Prints what bench/RESULTS.md records.
+#   bash bench/run.sh            (installs hyperfine, msmtp, time if missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT="${BENCH_PORT:-2625}"
+for p in hyperfine msmtp time swaks curl postfix; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="${missing:-} $p"
+done
+if [ -n "${missing:-}" ]; then
+  [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; rmpol=1; }
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  [ -n "${rmpol:-}" ] && rm -f /usr/sbin/policy-rc.d
+fi
+work=$(mktemp -d)
+trap 'kill $sink 2>/dev/null; rm -rf "$work"' EXIT
+
+echo "== machine: $(nproc) cores, $(go version | cut -d' ' -f3), $(uname -r)"
+echo "== go test -bench (engine, composer)"
+go test -run '^$' -bench 'MessagesOneConnection|DataThroughput' -benchtime 2s ./smtp/
+go test -run '^$' -bench . -benchtime 5x ./message/
+
+go build -o "$work/postie" ./cmd/postie
+go build -o "$work/bulk" ./bench/bulk
+smtp-sink -u postfix 127.0.0.1:$PORT 256 & sink=$!
+for _ in $(seq 50); do [ -n "$(ss -Hltn "sport = :$PORT")" ] && break; sleep 0.1; done
+
+echo "== 1000 small messages over one connection, to smtp-sink"
+"$work/bulk" -server 127.0.0.1:$PORT -n 1000
+"$work/bulk" -server 127.0.0.1:$PORT -n 1000 -no-pipelining
+start=$(date +%s.%N); smtp-source -s 1 -m 1000 -l 512 -f a@x.test -t b@x.test 127.0.0.1:$PORT
+echo "smtp-source -s 1 -m 1000: $(echo "1000 / ($(date +%s.%N) - $start)" | bc -l | cut -d. -f1) messages/s"
+
+echo "== one message per process (hyperfine)"
+printf 'From: a@x.test\r\nTo: b@x.test\r\nSubject: bench\r\n\r\nI love computer networks!\r\n' > "$work/msg.eml"
+export POSTIE_CONFIG="$work/none.toml"
+printf '[accounts.sink]\nserver = "127.0.0.1:%s"\ntls = "none"\nfrom = "a@x.test"\n' "$PORT" > "$work/sink.toml"
+hyperfine -N --warmup 5 --runs 100 --export-markdown "$work/hf.md" \
+  -n postie "$work/postie send --server 127.0.0.1:$PORT --tls none --from a@x.test --to b@x.test --subject bench --text hi" \
+  -n "postie sendmail" "sh -c '$work/postie sendmail -C $work/sink.toml b@x.test < $work/msg.eml'" \
+  -n swaks "swaks --server 127.0.0.1:$PORT --from a@x.test --to b@x.test --silent 2" \
+  -n curl "curl -s smtp://127.0.0.1:$PORT --mail-from a@x.test --mail-rcpt b@x.test --upload-file $work/msg.eml" \
+  -n msmtp "sh -c 'msmtp --host=127.0.0.1 --port=$PORT --from=a@x.test b@x.test < $work/msg.eml'" 2>&1 | tail -20 || true
+cat "$work/hf.md" 2>/dev/null || true
+
+echo "== 256 MiB message file, one process each (DATA; smtp-sink offers no CHUNKING)"
+truncate -s 256M "$work/mid.bin"
+"$work/postie" send --dry-run --from a@x.test --to b@x.test --subject mid --text x --attach "$work/mid.bin" > "$work/mid.eml"
+ls -l "$work/mid.eml" | awk '{print "message file:", $5, "bytes"}'
+/usr/bin/time -f "postie sendmail: %e s, peak RSS %M KiB" sh -c "'$work/postie' sendmail -C '$work/sink.toml' b@x.test < '$work/mid.eml'"
+/usr/bin/time -f "curl:            %e s, peak RSS %M KiB" curl -s "smtp://127.0.0.1:$PORT" --mail-from a@x.test --mail-rcpt b@x.test --upload-file "$work/mid.eml"
+/usr/bin/time -f "msmtp:           %e s, peak RSS %M KiB" sh -c "msmtp --host=127.0.0.1 --port=$PORT --from=a@x.test b@x.test < '$work/mid.eml'"
+rm -f "$work/mid.eml" "$work/mid.bin"
+
+echo "== 1 GiB attachment: peak memory of the postie process"
+truncate -s 1G "$work/big.bin"
+/usr/bin/time -f "postie send, 1 GiB attachment: %e s elapsed, peak RSS %M KiB" \
+  "$work/postie" send --server 127.0.0.1:$PORT --tls none --from a@x.test --to b@x.test --subject big --text x --attach "$work/big.bin" -q
