@@ -65,6 +65,8 @@ type session struct {
 	preset  *config.Preset
 	account string
 	tracer  *tracer
+	// afterSend runs as soon as the transaction ends (clears progress).
+	afterSend func()
 }
 
 func (a *App) env(k string) string {

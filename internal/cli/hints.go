@@ -58,6 +58,10 @@ func hintFor(err error) string {
 	if errors.As(err, &ae) && ae.Reply.Code == 535 {
 		return "check the user name and password; many providers need an app password or authorization code, not the login password"
 	}
+	var tl *smtp.TooLargeError
+	if errors.As(err, &tl) {
+		return "the server announced this limit (SIZE); send the file another way (a link), or split it"
+	}
 	if errors.Is(err, smtp.ErrLineTooLong) {
 		return "send it as an attachment or encode the body (quoted-printable) so lines stay under 998 octets"
 	}

@@ -86,12 +86,12 @@ func isCobraUsage(err error) bool {
 	s := err.Error()
 	// Flag errors are coded by SetFlagErrorFunc; what is left from cobra
 	// is argument-count and command-name errors.
-	for _, p := range []string{"unknown command", "accepts ", "requires at least", "if any flags in the group"} {
-		if strings.Contains(s, p) {
+	for _, p := range []string{"unknown command ", "accepts ", "requires at least ", "requires exactly "} {
+		if strings.HasPrefix(s, p) {
 			return true
 		}
 	}
-	return false
+	return strings.HasPrefix(s, "if any flags in the group")
 }
 
 func (a *App) printError(err error) {

@@ -231,7 +231,9 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 	if f.dsnNotify != "" {
 		env.Rcpt.Notify = strings.Split(f.dsnNotify, ",")
 	}
-	return a.deliver(ctx, sess, env, messageBody(m), f.conn.quiet, f.jsonOut)
+	body, done := a.withProgress(messageBody(m), size, f.conn.quiet || f.conn.verbose > 1)
+	sess.afterSend = done
+	return a.deliver(ctx, sess, env, body, f.conn.quiet, f.jsonOut)
 }
 
 type jsonRcpt struct {
@@ -255,6 +257,9 @@ type jsonResult struct {
 // deliver sends through the session's relay and reports per recipient.
 func (a *App) deliver(ctx context.Context, sess *session, env *smtp.Envelope, body smtp.Body, quiet, jsonOut bool) error {
 	res, err := sess.relay.Send(ctx, env, body)
+	if sess.afterSend != nil {
+		sess.afterSend() // clear the progress line before reporting
+	}
 	var ae *smtp.AuthError
 	if errors.As(err, &ae) && ae.Reply.Code == 535 && sess.preset != nil {
 		err = exitcode.With(exitcode.NoPerm, err, sess.preset.AuthMsg)
