@@ -22,6 +22,11 @@ type Relay struct {
 	Credentials *smtp.Credentials // nil: no AUTH
 	Mechanism   string            // "" chooses the strongest offered
 	Options     smtp.Options      // timeouts, trace, local name, dialer...
+
+	// BeforeSend, when set, runs after the session is open and before
+	// the transaction: the caller may adapt the envelope to what the
+	// server offers (e.g. fall back to 7-bit without 8BITMIME).
+	BeforeSend func(ext smtp.Extensions) error
 }
 
 // Send connects, authenticates, runs the transaction(s) and says QUIT.
@@ -29,6 +34,12 @@ func (r *Relay) Send(ctx context.Context, env *smtp.Envelope, body smtp.Body) (*
 	c, err := r.Connect(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if r.BeforeSend != nil {
+		if err := r.BeforeSend(c.Extensions()); err != nil {
+			c.Quit(ctx)
+			return nil, err
+		}
 	}
 	res, err := c.Send(ctx, env, body)
 	if qerr := c.Quit(ctx); qerr != nil && err == nil && res != nil {

@@ -210,3 +210,37 @@ func TestInteropRecipientLimit(t *testing.T) {
 	var buf bytes.Buffer
 	buf.WriteString("ok")
 }
+
+// IPv6 loopback: the engine dials [::1] and verifies the certificate's
+// IP SAN ::1.
+func TestInteropIPv6(t *testing.T) {
+	p := &peer{}
+	b, err := selfsigned.New(selfsigned.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	}
+	srv := gosmtp.NewServer(gosmtp.BackendFunc(func(*gosmtp.Conn) (gosmtp.Session, error) { return &peerSession{p: p}, nil }))
+	srv.TLSConfig = b.ServerConfig()
+	srv.ErrorLog = nopLogger{}
+	go srv.Serve(ln)
+	defer srv.Close()
+	ctx := context.Background()
+	c, err := smtp.Dial(ctx, ln.Addr().String(), &smtp.Options{TLSConfig: &tls.Config{RootCAs: b.Pool}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, ok := c.TLSConnectionState(); !ok || st.ServerName != "::1" && st.ServerName != "" {
+		t.Fatalf("TLS %v %q", ok, st.ServerName)
+	}
+	if _, err := c.Send(ctx, &smtp.Envelope{From: "a@x.test", To: []string{"b@x.test"}}, smtp.BytesBody([]byte("Subject: v6\r\n\r\nhi\r\n"))); err != nil {
+		t.Fatal(err)
+	}
+	c.Quit(ctx)
+	if len(p.msgs) != 1 {
+		t.Fatalf("%d messages", len(p.msgs))
+	}
+}

@@ -53,6 +53,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"fakesmtp":  cmdFakeSMTP,
 			"fakewait":  cmdFakeWait,
+			"fakedata":  cmdFakeData,
 			"capture":   cmdCapture,
 			"lastmail":  cmdLastMail,
 			"mailcount": cmdMailCount,
@@ -177,3 +178,23 @@ func cmdDeadPort(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 var _ = strings.TrimSpace
+
+// fakedata NAME FILE: writes the message content the scripted server NAME
+// received (its first <data>/<bdat>) to FILE.
+func cmdFakeData(ts *testscript.TestScript, neg bool, args []string) {
+	fakesMu.Lock()
+	list := fakes[ts]
+	fakesMu.Unlock()
+	for _, f := range list {
+		if f.name == args[0] {
+			f.srv.Close()
+			d := f.srv.Data()
+			if len(d) == 0 {
+				ts.Fatalf("fakesmtp %s received no content", f.name)
+			}
+			ts.Check(os.WriteFile(ts.MkAbs(args[1]), d[0], 0o644))
+			return
+		}
+	}
+	ts.Fatalf("no fakesmtp %s", args[0])
+}

@@ -231,6 +231,18 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 	if f.dsnNotify != "" {
 		env.Rcpt.Notify = strings.Split(f.dsnNotify, ",")
 	}
+	if m.Allow8Bit {
+		// 8bit text only where the server takes it; otherwise the same
+		// message in its 7-bit form (quoted-printable).
+		sess.relay.BeforeSend = func(ext smtp.Extensions) error {
+			if ext.Has("8BITMIME") {
+				return nil
+			}
+			m.Allow8Bit, env.Mail.Body8Bit = false, false
+			env.Mail.Size, err = m.Size()
+			return err
+		}
+	}
 	body, done := a.withProgress(messageBody(m), size, f.conn.quiet || f.conn.verbose > 1)
 	sess.afterSend = done
 	return a.deliver(ctx, sess, env, body, f.conn.quiet, f.jsonOut)

@@ -3,7 +3,7 @@
 //
 //	S: 220 mx.test ESMTP          server sends the line (CRLF added)
 //	C: EHLO *                     server reads a line; it must match
-//	                              (a trailing * matches any rest)
+//	                              (each * matches any run of characters)
 //	C: <data>                     server reads DATA content up to ".\r\n"
 //	C: <bdat>                     server reads one "BDAT n [LAST]" and its n octets
 //	!starttls                     server performs the TLS handshake
@@ -302,11 +302,7 @@ func (s *Server) step(connp *net.Conn, rp **bufio.Reader, step string) error {
 		if err != nil {
 			return err
 		}
-		if strings.HasSuffix(want, "*") {
-			if !strings.HasPrefix(got, strings.TrimSuffix(want, "*")) {
-				return fmt.Errorf("client sent %q", got)
-			}
-		} else if got != want {
+		if !match(want, got) {
 			return fmt.Errorf("client sent %q", got)
 		}
 		return nil
@@ -395,4 +391,28 @@ func (s *Server) step(connp *net.Conn, rp **bufio.Reader, step string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown script step")
+}
+
+// match reports whether got matches pattern, where each * stands for any
+// run of characters (possibly empty).
+func match(pattern, got string) bool {
+	parts := strings.Split(pattern, "*")
+	if len(parts) == 1 {
+		return pattern == got
+	}
+	if !strings.HasPrefix(got, parts[0]) {
+		return false
+	}
+	got = got[len(parts[0]):]
+	for i, p := range parts[1:] {
+		if i == len(parts)-2 {
+			return strings.HasSuffix(got, p)
+		}
+		j := strings.Index(got, p)
+		if j < 0 {
+			return false
+		}
+		got = got[j+len(p):]
+	}
+	return true
 }
