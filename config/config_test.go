@@ -138,3 +138,18 @@ func FuzzConfig(f *testing.F) {
 		}
 	})
 }
+
+func TestSaveIsPrivate(t *testing.T) {
+	f := &File{Path: filepath.Join(t.TempDir(), "sub", "config.toml"), Default: "a", Accounts: map[string]Account{"a": {From: "x@x.test", Password: "p"}}}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(f.Path)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v %v", st.Mode(), err)
+	}
+	g, err := Load(f.Path, true)
+	if err != nil || g.Accounts["a"].Password != "p" {
+		t.Fatal(g, err)
+	}
+}

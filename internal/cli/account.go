@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -77,39 +79,79 @@ func (a *App) accountCmd() *cobra.Command {
 		},
 	}
 	var add config.Account
+	var noTest bool
 	addCmd := &cobra.Command{
 		Use:   "add NAME",
-		Short: "Add an account: the provider is detected from the address; the password is asked for with hidden input",
+		Short: "Add an account: provider detected from the address, secret asked with hidden input, login tested, saved 0600",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			f, err := load(false)
 			if err != nil {
 				return err
 			}
+			name := args[0]
+			if _, ok := f.Accounts[name]; ok {
+				return usageErr("account %q already exists in %s", name, f.Path)
+			}
+			tty := a.stdinIsTerminal()
+			in := bufio.NewReader(a.Stdin)
 			if add.From == "" {
-				if !a.stdinIsTerminal() {
+				if !tty {
 					return usageErr("--from is required when not run on a terminal")
 				}
-				fmt.Fprint(a.Stderr, "address: ")
-				line, _ := bufio.NewReader(a.Stdin).ReadString('\n')
+				fmt.Fprint(a.Stderr, "your address: ")
+				line, _ := in.ReadString('\n')
 				add.From = strings.TrimSpace(line)
 			}
-			if _, err := smtpAddr(add.From); err != nil {
+			addr, err := smtpAddr(add.From)
+			if err != nil {
 				return err
 			}
-			if p, ok := config.PresetForAddress(bareAddress(add.From)); ok && add.Server == "" {
-				fmt.Fprintf(a.Stderr, "postie: provider %s: %s:%d (%s)\npostie: note: %s\n", p.Name, p.Host, p.Port, p.TLS, p.AuthMsg)
+			if p, ok := config.PresetForAddress(addr); ok && add.Server == "" {
+				fmt.Fprintf(a.Stderr, "postie: provider %s: %s:%d, %s TLS\npostie: note: %s\n", p.Name, p.Host, p.Port, p.TLS, p.AuthMsg)
 			} else if add.Server == "" {
-				return usageErr("no preset for %s: give --server HOST:PORT", bareAddress(add.From))
+				return usageErr("no preset for %s: give --server HOST:PORT", addr)
 			}
-			f.Accounts[args[0]] = add
+			// The secret: a file the user named, or typed now (hidden) and
+			// stored in a 0600 file beside the config.
+			if add.PasswordFile == "" && add.PasswordCmd == "" && tty {
+				pw, err := a.password(c.Context(), &connFlags{}, &config.Account{}, first(add.User, addr))
+				if err != nil {
+					return err
+				}
+				secret := filepath.Join(filepath.Dir(f.Path), name+".secret")
+				if err := os.MkdirAll(filepath.Dir(secret), 0o700); err != nil {
+					return exitcode.With(exitcode.CantCreat, err, "")
+				}
+				if err := os.WriteFile(secret, []byte(pw+"\n"), 0o600); err != nil {
+					return exitcode.With(exitcode.CantCreat, err, "")
+				}
+				add.PasswordFile = secret
+			}
+			if add.User == "" && add.Server != "" && (add.PasswordFile != "" || add.PasswordCmd != "") {
+				add.User = addr
+			}
+			f.Accounts[name] = add
 			if f.Default == "" {
-				f.Default = args[0]
+				f.Default = name
+			}
+			if !noTest && (add.PasswordFile != "" || add.PasswordCmd != "") {
+				fmt.Fprintf(a.Stderr, "postie: testing the login...\n")
+				tmp := *f
+				tmp.Path = filepath.Join(os.TempDir(), fmt.Sprintf("postie-account-test-%d.toml", os.Getpid()))
+				if err := tmp.Save(); err != nil {
+					return exitcode.With(exitcode.CantCreat, err, "")
+				}
+				err := a.runCheck(c.Context(), &connFlags{account: name, configPath: tmp.Path, tls: "auto", auth: "auto", connectTimeout: 30e9}, "")
+				os.Remove(tmp.Path)
+				if err != nil {
+					return fmt.Errorf("account not saved: %w", err)
+				}
 			}
 			if err := f.Save(); err != nil {
 				return exitcode.With(exitcode.CantCreat, err, "")
 			}
-			fmt.Fprintf(a.Stdout, "saved account %q in %s (mode 0600); try it with: postie account test %s\n", args[0], f.Path, args[0])
+			fmt.Fprintf(a.Stdout, "saved account %q in %s (mode 0600)\n", name, f.Path)
 			return nil
 		},
 	}
@@ -119,6 +161,8 @@ func (a *App) accountCmd() *cobra.Command {
 	addCmd.Flags().StringVar(&add.User, "user", "", "user name (default: the address)")
 	addCmd.Flags().StringVar(&add.PasswordFile, "password-file", "", "file holding the password / authorization code")
 	addCmd.Flags().StringVar(&add.PasswordCmd, "password-cmd", "", "command printing the password")
+	addCmd.Flags().StringVar(&add.CACert, "cacert", "", "CA file to trust for this server")
+	addCmd.Flags().BoolVar(&noTest, "no-test", false, "save without testing the login")
 	test := &cobra.Command{
 		Use: "test NAME", Short: "Log in with an account and report; sends no mail", Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {

@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -94,9 +95,10 @@ func (a *App) runDemo(ctx context.Context, dir string, keep bool) error {
 		}
 	}
 	stored := make(chan capture.Stored, 1)
+	logw := &gatedWriter{w: out} // opened once the demo's own message is shown
 	srv, err := capture.New(capture.Config{
 		Maildir: paths.maildir, TLSConfig: bundle.ServerConfig(), Users: map[string]string{"demo": password},
-		Domain: "postie-demo.localhost", OnMessage: func(s capture.Stored) {
+		Domain: "postie-demo.localhost", Log: logw, OnMessage: func(s capture.Stored) {
 			select {
 			case stored <- s:
 			default:
@@ -151,7 +153,8 @@ func (a *App) runDemo(ctx context.Context, dir string, keep bool) error {
 		fmt.Fprintf(out, "  postie send --server %s --tls starttls --cacert %s --user demo --password-file %s \\\n", addr, paths.ca, paths.pw)
 		fmt.Fprintf(out, "      --from you@postie-demo.localhost --to friend@postie-demo.localhost --subject hello --text hi -v\n")
 		fmt.Fprintf(out, "  swaks --server %s --tls --tls-ca-path %s --auth LOGIN --auth-user demo --auth-password %s --to friend@postie-demo.localhost\n", addr, paths.ca, "\"$(cat "+paths.pw+")\"")
-		fmt.Fprintf(out, "Messages arrive in %s/new\n", paths.maildir)
+		fmt.Fprintf(out, "Messages arrive in %s/new; each is listed here:\n", paths.maildir)
+		logw.open.Store(true)
 		<-ctx.Done()
 	}
 	return nil
@@ -237,4 +240,17 @@ func describePart(w io.Writer, h map[string][]string, body io.Reader, indent str
 	}
 	fmt.Fprintf(w, "%s%s%s (%s, %d bytes on the wire%s)\n", indent, mt, name, first(cte, "7bit"), n, map[bool]string{true: ", decoded", false: ""}[cte == "base64"])
 	return nil
+}
+
+// gatedWriter drops writes until opened.
+type gatedWriter struct {
+	w    io.Writer
+	open atomic.Bool
+}
+
+func (g *gatedWriter) Write(p []byte) (int, error) {
+	if !g.open.Load() {
+		return len(p), nil
+	}
+	return g.w.Write(p)
 }
