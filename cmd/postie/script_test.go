@@ -99,21 +99,26 @@ var (
 	fakes   = map[*testscript.TestScript][]fake{}
 )
 
-// fakewait NAME: the scripted server NAME saw exactly its script.
-func cmdFakeWait(ts *testscript.TestScript, neg bool, args []string) {
+// findFake returns the scripted server NAME of this script.
+func findFake(ts *testscript.TestScript, name string) *smtptest.Server {
 	fakesMu.Lock()
-	list := fakes[ts]
-	fakesMu.Unlock()
-	for _, f := range list {
-		if f.name == args[0] {
-			f.srv.Close()
-			if err := f.srv.Wait(); err != nil {
-				ts.Fatalf("fakesmtp %s: the client did not follow the script: %v", f.name, err)
-			}
-			return
+	defer fakesMu.Unlock()
+	for _, f := range fakes[ts] {
+		if f.name == name {
+			return f.srv
 		}
 	}
-	ts.Fatalf("no fakesmtp %s", args[0])
+	ts.Fatalf("no fakesmtp %s", name)
+	return nil
+}
+
+// fakewait NAME: the scripted server NAME saw exactly its script.
+func cmdFakeWait(ts *testscript.TestScript, neg bool, args []string) {
+	srv := findFake(ts, args[0])
+	srv.Close()
+	if err := srv.Wait(); err != nil {
+		ts.Fatalf("fakesmtp %s: the client did not follow the script: %v", args[0], err)
+	}
 }
 
 // capture NAME [USER PASSWORD]: postie's own server with a fresh CA in
@@ -182,19 +187,11 @@ var _ = strings.TrimSpace
 // fakedata NAME FILE: writes the message content the scripted server NAME
 // received (its first <data>/<bdat>) to FILE.
 func cmdFakeData(ts *testscript.TestScript, neg bool, args []string) {
-	fakesMu.Lock()
-	list := fakes[ts]
-	fakesMu.Unlock()
-	for _, f := range list {
-		if f.name == args[0] {
-			f.srv.Close()
-			d := f.srv.Data()
-			if len(d) == 0 {
-				ts.Fatalf("fakesmtp %s received no content", f.name)
-			}
-			ts.Check(os.WriteFile(ts.MkAbs(args[1]), d[0], 0o644))
-			return
-		}
+	srv := findFake(ts, args[0])
+	srv.Close()
+	d := srv.Data()
+	if len(d) == 0 {
+		ts.Fatalf("fakesmtp %s received no content", args[0])
 	}
-	ts.Fatalf("no fakesmtp %s", args[0])
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), d[0], 0o644))
 }

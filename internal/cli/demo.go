@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"image"
@@ -13,9 +11,7 @@ import (
 	"image/png"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +21,7 @@ import (
 
 	"github.com/postie/postie/capture"
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/mailcheck"
 	"github.com/postie/postie/internal/selfsigned"
 )
 
@@ -160,16 +157,15 @@ func (a *App) runDemo(ctx context.Context, dir string, keep bool) error {
 	return nil
 }
 
-// describeMessage prints headers, the MIME tree and each part's size,
-// read back from the stored file with the standard library's parsers.
+// describeMessage prints headers and the MIME tree with each part's
+// decoded size, read back from the stored file with the standard
+// library's parsers (package mailcheck), not with postie's composer.
 func describeMessage(w io.Writer, path string) error {
-	f, err := os.Open(path)
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	br := bufio.NewReader(f)
-	m, err := mail.ReadMessage(br)
+	m, err := mailcheck.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("stored message does not parse: %w", err)
 	}
@@ -183,62 +179,10 @@ func describeMessage(w io.Writer, path string) error {
 			fmt.Fprintln(w, escapeControls(line))
 		}
 	}
-	fmt.Fprintln(w, "--- MIME structure")
-	return describePart(w, textprotoHeader(m.Header), m.Body, "")
-}
-
-func textprotoHeader(h mail.Header) map[string][]string { return map[string][]string(h) }
-
-func describePart(w io.Writer, h map[string][]string, body io.Reader, indent string) error {
-	get := func(k string) string {
-		if v := h[k]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
+	fmt.Fprintln(w, "--- MIME structure (decoded sizes)")
+	for _, l := range m.Outline {
+		fmt.Fprintln(w, escapeControls(l))
 	}
-	ct := get("Content-Type")
-	if ct == "" {
-		ct = "text/plain"
-	}
-	mt, params, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return fmt.Errorf("bad Content-Type %q: %w", ct, err)
-	}
-	if strings.HasPrefix(mt, "multipart/") {
-		fmt.Fprintf(w, "%s%s\n", indent, mt)
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextRawPart()
-			if err == io.EOF {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if err := describePart(w, p.Header, p, indent+"  "); err != nil {
-				return err
-			}
-		}
-	}
-	cte := strings.ToLower(get("Content-Transfer-Encoding"))
-	var r io.Reader = body
-	if cte == "base64" {
-		r = base64.NewDecoder(base64.StdEncoding, body)
-	}
-	n, err := io.Copy(io.Discard, r)
-	if err != nil {
-		return fmt.Errorf("part %s: %w", mt, err)
-	}
-	name := ""
-	if d := get("Content-Disposition"); d != "" {
-		if _, dp, err := mime.ParseMediaType(d); err == nil && dp["filename"] != "" {
-			name = fmt.Sprintf(" name=%q", dp["filename"])
-		}
-	}
-	if cs := params["charset"]; cs != "" {
-		mt += "; charset=" + cs
-	}
-	fmt.Fprintf(w, "%s%s%s (%s, %d bytes on the wire%s)\n", indent, mt, name, first(cte, "7bit"), n, map[bool]string{true: ", decoded", false: ""}[cte == "base64"])
 	return nil
 }
 

@@ -37,6 +37,8 @@ type Message struct {
 	Subject string // decoded
 	Parts   []Part
 	Types   []string // every media type in tree order, multiparts included
+	Outline []string // the MIME tree, one indented line per part, with sizes
+	depth   int
 }
 
 // Parse reads raw with net/mail and walks the MIME tree.
@@ -100,7 +102,11 @@ func (m *Message) walk(h map[string][]string, body io.Reader) error {
 		return fmt.Errorf("content-type %q: %w", ct, err)
 	}
 	m.Types = append(m.Types, mt)
+	indent := strings.Repeat("  ", m.depth)
 	if strings.HasPrefix(mt, "multipart/") {
+		m.Outline = append(m.Outline, indent+mt)
+		m.depth++
+		defer func() { m.depth-- }()
 		mr := multipart.NewReader(body, params["boundary"])
 		for {
 			p, err := mr.NextPart() // decodes quoted-printable itself
@@ -145,5 +151,13 @@ func (m *Message) walk(h map[string][]string, body io.Reader) error {
 		}
 	}
 	m.Parts = append(m.Parts, part)
+	line := indent + mt
+	if cs := params["charset"]; cs != "" {
+		line += "; charset=" + cs
+	}
+	if part.Filename != "" {
+		line += fmt.Sprintf(" name=%q", part.Filename)
+	}
+	m.Outline = append(m.Outline, fmt.Sprintf("%s (%d bytes)", line, len(b)))
 	return nil
 }
