@@ -9,6 +9,10 @@ import (
 	"unicode/utf8"
 )
 
+// maxAddressInput bounds one "Name <addr>" (a 254-octet address plus a
+// generous display name).
+const maxAddressInput = 2048
+
 // Address is a mailbox with an optional display name.
 type Address struct {
 	Name string // display name, any script: "张三"
@@ -19,6 +23,11 @@ type Address struct {
 func ParseAddress(s string) (Address, error) {
 	if err := noControl("address", s); err != nil {
 		return Address{}, err
+	}
+	// A cap keeps pathological input (deeply nested comments, huge
+	// domain literals) from costing more than a bounded amount of work.
+	if len(s) > maxAddressInput {
+		return Address{}, &FieldError{Field: "address", Reason: fmt.Sprintf("longer than %d octets", maxAddressInput)}
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil {
@@ -36,6 +45,9 @@ func ParseAddress(s string) (Address, error) {
 func ParseAddressList(s string) ([]Address, error) {
 	if err := noControl("address list", s); err != nil {
 		return nil, err
+	}
+	if len(s) > 64*maxAddressInput {
+		return nil, &FieldError{Field: "address list", Reason: "too long"}
 	}
 	list, err := mail.ParseAddressList(s)
 	if err != nil {

@@ -280,3 +280,42 @@ func Test8BitWithout8BITMIME(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A client certificate given in TLSConfig is presented in the handshake.
+func TestClientCertificate(t *testing.T) {
+	srvB, err := selfsigned.New(selfsigned.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cliB, err := selfsigned.New(selfsigned.Options{Hosts: []string{"client.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := srvB.ServerConfig()
+	cfg.ClientAuth = tls.RequireAnyClientCert
+	for _, withCert := range []bool{true, false} {
+		script := "S: 220 mx.test\nC: EHLO client.test\nS: 250 mx.test\nC: QUIT\nS: 221 bye"
+		if !withCert {
+			script = "!tls-reject"
+		}
+		srv := smtptest.NewWithTLS(t, script, true, cfg)
+		o := opts(srv, smtp.TLSImplicit, nil)
+		o.TLSConfig.RootCAs = srvB.Pool
+		if withCert {
+			o.TLSConfig.Certificates = []tls.Certificate{cliB.Cert}
+		}
+		c, err := smtp.Dial(context.Background(), srv.Addr, o)
+		if withCert {
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Quit(context.Background())
+		} else if err == nil {
+			// TLS 1.3: the server's refusal may only show on the first read.
+			c.Close()
+		}
+		if err := srv.Wait(); err != nil {
+			t.Fatalf("withCert=%v: %v", withCert, err)
+		}
+	}
+}

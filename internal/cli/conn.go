@@ -28,6 +28,7 @@ type connFlags struct {
 	allowInsecureAuth         bool
 	account, configPath       string
 	helo, cacert              string
+	clientCert, clientKey     string
 	insecure                  bool
 	timeout, connectTimeout   time.Duration
 	verbose                   int
@@ -48,7 +49,9 @@ func (f *connFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.account, "account", "", "use this account from the config file")
 	fs.StringVar(&f.configPath, "config", "", "config file (default $POSTIE_CONFIG or ~/.config/postie/config.toml)")
 	fs.StringVar(&f.helo, "helo", "", "name to give in EHLO/HELO (default: this host's name)")
-	fs.StringVar(&f.cacert, "cacert", "", "trust the CA certificates in this PEM file instead of the system's")
+	fs.StringVar(&f.cacert, "cacert", "", "also trust the CA certificates in this PEM file")
+	fs.StringVar(&f.clientCert, "client-cert", "", "present this client certificate (PEM) in the TLS handshake")
+	fs.StringVar(&f.clientKey, "client-key", "", "the client certificate's private key (PEM)")
 	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "do not verify the server certificate (dangerous)")
 	fs.DurationVar(&f.timeout, "timeout", 0, "timeout for each command (default: RFC 5321 values; greeting 30s)")
 	fs.DurationVar(&f.connectTimeout, "connect-timeout", 30*time.Second, "timeout for connecting and the TLS handshake")
@@ -200,11 +203,25 @@ func (a *App) resolve(ctx context.Context, f *connFlags, fromAddr string, wantAu
 		if err != nil {
 			return nil, exitcode.With(exitcode.NoInput, fmt.Errorf("--cacert: %w", err), "")
 		}
-		pool := x509.NewCertPool()
+		// An extra CA: added to the system's roots, not instead of them.
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
 		if !pool.AppendCertsFromPEM(pem) {
 			return nil, exitcode.With(exitcode.Config, fmt.Errorf("--cacert %s: no PEM certificate in it", cacert), "")
 		}
 		tlsCfg.RootCAs = pool
+	}
+	if f.clientCert != "" || f.clientKey != "" {
+		if f.clientCert == "" || f.clientKey == "" {
+			return nil, usageErr("--client-cert and --client-key go together")
+		}
+		kp, err := tls.LoadX509KeyPair(f.clientCert, f.clientKey)
+		if err != nil {
+			return nil, exitcode.With(exitcode.Config, fmt.Errorf("client certificate: %w", err), "")
+		}
+		tlsCfg.Certificates = []tls.Certificate{kp}
 	}
 	if f.insecure {
 		tlsCfg.InsecureSkipVerify = true
