@@ -29,8 +29,9 @@ smtp-sink -u postfix 127.0.0.1:$PORT 256 & sink=$!
 for _ in $(seq 50); do [ -n "$(ss -Hltn "sport = :$PORT")" ] && break; sleep 0.1; done
 
 echo "== 1000 small messages over one connection, to smtp-sink"
-"$work/bulk" -server 127.0.0.1:$PORT -n 1000
-"$work/bulk" -server 127.0.0.1:$PORT -n 1000 -no-pipelining
+echo -n "SendAll (pipelined across messages): "; "$work/bulk" -server 127.0.0.1:$PORT -n 1000
+echo -n "Send one by one (pipelined within each): "; "$work/bulk" -server 127.0.0.1:$PORT -n 1000 -one-by-one
+echo -n "Send one by one, no pipelining: "; "$work/bulk" -server 127.0.0.1:$PORT -n 1000 -one-by-one -no-pipelining
 start=$(date +%s.%N); smtp-source -s 1 -m 1000 -l 512 -f a@x.test -t b@x.test 127.0.0.1:$PORT
 echo "smtp-source -s 1 -m 1000: $(echo "1000 / ($(date +%s.%N) - $start)" | bc -l | cut -d. -f1) messages/s"
 

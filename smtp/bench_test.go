@@ -73,6 +73,27 @@ func benchMessages(b *testing.B, suffix string, delay time.Duration) {
 			}
 		}
 	})
+	b.Run("postie-sendall"+suffix, func(b *testing.B) {
+		addr := delayProxy(b, startSink(b), delay)
+		ctx := context.Background()
+		c, err := smtp.Dial(ctx, addr, &smtp.Options{TLS: smtp.TLSNone, DisableChunking: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Quit(ctx)
+		env := &smtp.Envelope{From: "a@x.test", To: []string{"b@x.test"}}
+		jobs := make([]smtp.Job, b.N)
+		for i := range jobs {
+			jobs[i] = smtp.Job{Env: env, Body: smtp.BytesBody(small)}
+		}
+		b.ResetTimer()
+		_, errs := c.SendAll(ctx, jobs)
+		for _, err := range errs {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("net-smtp"+suffix, func(b *testing.B) {
 		addr := delayProxy(b, startSink(b), delay)
 		c, err := netsmtp.Dial(addr)

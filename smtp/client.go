@@ -29,6 +29,11 @@ type Client struct {
 	broken   error // set once the connection is unusable
 	authed   bool
 	buf      []byte // see copyBuf
+
+	// SendAll's pipelining across messages (see groupFor).
+	ahead     *aheadGroup // to send behind the current message's dot
+	aheadOK   bool        // the current transaction allows it
+	sentAhead *Envelope   // whose group already went out
 }
 
 // Dial connects to addr ("host:port"), reads the greeting, says EHLO and,

@@ -489,3 +489,48 @@ S: 354 go
 }
 
 var _ = io.EOF
+
+// The next message's commands go out before the previous message's final
+// reply is read: the script reads them first, so a client that waited
+// would deadlock here.
+func TestSendAllPipelinesAcrossMessages(t *testing.T) {
+	srv := smtptest.New(t, `S: 220 mx.test ESMTP
+C: EHLO client.test
+S: 250-mx.test
+S: 250 PIPELINING
+C: MAIL FROM:<a@x.test>
+C: RCPT TO:<b@x.test>
+C: DATA
+S: 250 ok
+S: 250 ok
+S: 354 go
+C: <data>
+C: MAIL FROM:<a@x.test>
+C: RCPT TO:<c@x.test>
+C: DATA
+S: 250 first queued as A1
+S: 250 ok
+S: 250 ok
+S: 354 go
+C: <data>
+S: 554 5.7.1 second refused
+C: QUIT
+S: 221 bye`)
+	c := dial(t, srv, smtp.TLSNone, nil)
+	ctx := context.Background()
+	res, errs := c.SendAll(ctx, []smtp.Job{
+		{Env: &smtp.Envelope{From: "a@x.test", To: []string{"b@x.test"}}, Body: smtp.BytesBody([]byte("one\r\n"))},
+		{Env: &smtp.Envelope{From: "a@x.test", To: []string{"c@x.test"}}, Body: smtp.BytesBody([]byte("two\r\n"))},
+	})
+	c.Quit(ctx)
+	if err := srv.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if errs[0] != nil || res[0].QueueID != "A1" {
+		t.Fatalf("first: %v %+v", errs[0], res[0])
+	}
+	var se *smtp.Error
+	if !errors.As(errs[1], &se) || se.Code != 554 {
+		t.Fatalf("second: %v", errs[1])
+	}
+}

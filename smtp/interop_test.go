@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -242,5 +243,52 @@ func TestInteropIPv6(t *testing.T) {
 	c.Quit(ctx)
 	if len(p.msgs) != 1 {
 		t.Fatalf("%d messages", len(p.msgs))
+	}
+}
+
+// SendAll pipelines each message's commands behind the previous dot; every
+// message still gets its own exact outcome.
+func TestSendAllInterop(t *testing.T) {
+	p := &peer{rejectTo: map[string]bool{"nobody@peer.test": true}}
+	addr, tc := startPeer(t, p, 0)
+	ctx := context.Background()
+	c, err := smtp.Dial(ctx, addr, &smtp.Options{TLSConfig: tc, DisableChunking: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Quit(ctx)
+	var jobs []smtp.Job
+	for i := 0; i < 30; i++ {
+		to := []string{fmt.Sprintf("r%d@peer.test", i)}
+		switch i % 10 {
+		case 3:
+			to = []string{"nobody@peer.test"} // every recipient refused
+		case 7:
+			to = append(to, "nobody@peer.test") // one refused
+		}
+		jobs = append(jobs, smtp.Job{Env: &smtp.Envelope{From: "s@peer.test", To: to},
+			Body: smtp.BytesBody([]byte(fmt.Sprintf("Subject: %d\r\n\r\nmessage %d\r\n", i, i)))})
+	}
+	res, errs := c.SendAll(ctx, jobs)
+	for i := range jobs {
+		if i%10 == 3 {
+			if errs[i] == nil || len(res[i].Delivered()) != 0 {
+				t.Fatalf("job %d: err %v delivered %v", i, errs[i], res[i].Delivered())
+			}
+			continue
+		}
+		if errs[i] != nil || len(res[i].Delivered()) != 1 {
+			t.Fatalf("job %d: %v %v", i, errs[i], res[i])
+		}
+	}
+	if len(p.msgs) != 27 {
+		t.Fatalf("peer got %d messages, want 27", len(p.msgs))
+	}
+	for _, m := range p.msgs {
+		var n int
+		fmt.Sscanf(string(m.data), "Subject: %d", &n)
+		if m.to[0] != fmt.Sprintf("r%d@peer.test", n) {
+			t.Fatalf("message %d went to %v", n, m.to)
+		}
 	}
 }

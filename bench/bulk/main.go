@@ -18,6 +18,7 @@ func main() {
 	n := flag.Int("n", 1000, "messages")
 	size := flag.Int("size", 512, "body bytes")
 	nopipe := flag.Bool("no-pipelining", false, "disable PIPELINING")
+	one := flag.Bool("one-by-one", false, "Send each message separately instead of SendAll")
 	flag.Parse()
 	body := []byte("From: a@x.test\r\nTo: b@x.test\r\nSubject: bulk\r\n\r\n")
 	for len(body) < *size {
@@ -31,10 +32,24 @@ func main() {
 		os.Exit(1)
 	}
 	env := &smtp.Envelope{From: "a@x.test", To: []string{"b@x.test"}}
-	for i := 0; i < *n; i++ {
-		if _, err := c.Send(ctx, env, smtp.BytesBody(body)); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
+	if *one {
+		for i := 0; i < *n; i++ {
+			if _, err := c.Send(ctx, env, smtp.BytesBody(body)); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
+		}
+	} else {
+		jobs := make([]smtp.Job, *n)
+		for i := range jobs {
+			jobs[i] = smtp.Job{Env: env, Body: smtp.BytesBody(body)}
+		}
+		_, errs := c.SendAll(ctx, jobs)
+		for _, err := range errs {
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
 		}
 	}
 	c.Quit(ctx)
