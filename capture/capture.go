@@ -228,7 +228,6 @@ func (se *session) Data(r io.Reader) error {
 	}
 	fmt.Fprintf(bw, "Return-Path: <%s>\r\nReceived: from %s (%s)\r\n\tby %s (postie serve) with %s;\r\n\t%s\r\n",
 		se.from, se.conn.Hostname(), se.conn.Conn().RemoteAddr(), s.cfg.Domain, proto, time.Now().Format(time.RFC1123Z))
-	hdrLen := bw.Buffered()
 	n, err := io.Copy(bw, r)
 	if err == nil {
 		err = bw.Flush()
@@ -253,7 +252,7 @@ func (se *session) Data(r io.Reader) error {
 		return tempFail(err)
 	}
 	st := Stored{Path: final, From: se.from, Recipients: append([]string(nil), se.to...), Size: n, User: se.user, TLS: se.tls}
-	st.Subject = subjectOf(final, hdrLen)
+	st.Subject = subjectOf(final)
 	if s.cfg.Log != nil {
 		s.mu.Lock()
 		fmt.Fprintf(s.cfg.Log, "received from=<%s> to=<%s> size=%d subject=%q file=%s\n",
@@ -270,7 +269,7 @@ func tempFail(err error) error {
 	return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "local error: " + err.Error()}
 }
 
-func subjectOf(path string, _ int) string {
+func subjectOf(path string) string {
 	f, err := os.Open(path)
 	if err != nil {
 		return ""

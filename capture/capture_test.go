@@ -3,7 +3,6 @@ package capture_test
 import (
 	"bufio"
 	"bytes"
-	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
@@ -203,5 +202,3 @@ func TestMaildirAndSizeLimit(t *testing.T) {
 		t.Fatalf("partial message left: tmp=%v new=%d", tmp, len(s.messages(t)))
 	}
 }
-
-var _ = tls.VersionTLS12

@@ -42,10 +42,8 @@ func (r *Relay) Send(ctx context.Context, env *smtp.Envelope, body smtp.Body) (*
 		}
 	}
 	res, err := c.Send(ctx, env, body)
-	if qerr := c.Quit(ctx); qerr != nil && err == nil && res != nil {
-		// The message is accepted; a failed QUIT does not change that.
-		_ = qerr
-	}
+	// A failed QUIT changes nothing: the outcome is already known.
+	c.Quit(ctx)
 	return res, err
 }
 

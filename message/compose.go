@@ -3,7 +3,6 @@ package message
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -474,6 +473,3 @@ func (m *Message) writePart(c *counter, p *part, depth int, counting bool) error
 	_, err := io.WriteString(c, "\r\n--"+boundary+"--\r\n")
 	return err
 }
-
-// ErrNoBody is returned when a message has neither text nor HTML nor attachments.
-var ErrNoBody = errors.New("message has no body")

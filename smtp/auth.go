@@ -80,7 +80,7 @@ func (c *Client) ChooseMechanism(creds Credentials, forced string) (sasl.Mechani
 		}
 		return nil, &UnsupportedError{Extension: "AUTH", Detail: why}
 	}
-	make := func(name string) sasl.Mechanism {
+	mechanism := func(name string) sasl.Mechanism {
 		switch name {
 		case "PLAIN":
 			return sasl.Plain("", creds.Username, creds.Password)
@@ -101,7 +101,7 @@ func (c *Client) ChooseMechanism(creds Credentials, forced string) (sasl.Mechani
 	}
 	if forced != "" {
 		name := strings.ToUpper(forced)
-		m := make(name)
+		m := mechanism(name)
 		if m == nil {
 			return nil, fmt.Errorf("unknown AUTH mechanism %q: %w", forced, ErrInvalidArgument)
 		}
@@ -116,7 +116,7 @@ func (c *Client) ChooseMechanism(creds Credentials, forced string) (sasl.Mechani
 	}
 	for _, name := range prefs {
 		if slices.Contains(offered, name) {
-			return make(name), nil
+			return mechanism(name), nil
 		}
 	}
 	return nil, &UnsupportedError{Extension: "AUTH", Detail: fmt.Sprintf("no usable mechanism among %q", offered)}

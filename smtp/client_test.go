@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -487,8 +486,6 @@ S: 354 go
 		t.Fatal(err)
 	}
 }
-
-var _ = io.EOF
 
 // The next message's commands go out before the previous message's final
 // reply is read: the script reads them first, so a client that waited

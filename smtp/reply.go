@@ -3,7 +3,6 @@ package smtp
 import (
 	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -109,8 +108,6 @@ func (rr *replyReader) read() (*Reply, error) {
 	rep.Enhanced, rep.Lines = splitEnhanced(rep.Code, rep.Lines)
 	return rep, nil
 }
-
-var errMalformed = errors.New("malformed reply line")
 
 func parseReplyLine(line string) (code int, more bool, text string, err error) {
 	bad := func(why string) (int, bool, string, error) {

@@ -738,9 +738,6 @@ func (c *Client) SendAll(ctx context.Context, jobs []Job) ([]*Result, []error) {
 			c.ahead = c.groupFor(jobs[i+1].Env)
 		}
 		results[i], errs[i] = c.Send(ctx, j.Env, j.Body)
-		if c.sentAhead != nil && (i+1 >= len(jobs) || c.sentAhead != jobs[i+1].Env) {
-			c.sentAhead = nil // cannot happen; keep the invariant explicit
-		}
 	}
 	c.ahead, c.sentAhead = nil, nil
 	return results, errs

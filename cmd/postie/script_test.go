@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 
@@ -181,8 +180,6 @@ func cmdDeadPort(ts *testscript.TestScript, neg bool, args []string) {
 	ln.Close()
 	ts.Setenv(args[0], addr)
 }
-
-var _ = strings.TrimSpace
 
 // fakedata NAME FILE: writes the message content the scripted server NAME
 // received (its first <data>/<bdat>) to FILE.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -184,5 +183,3 @@ func smtpAddr(s string) (string, error) {
 	}
 	return addr, nil
 }
-
-var _ = context.Background

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -258,5 +257,3 @@ func has8bit(path string) bool {
 		}
 	}
 }
-
-var _ = bytes.MinRead

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net"
+	"strings"
 	"syscall"
 
 	"github.com/postie/postie/message"
@@ -124,7 +125,7 @@ func For(err error) int {
 		if se.Temporary() {
 			return TempFail
 		}
-		if len(se.Command) > 4 && se.Command[:4] == "RCPT" {
+		if strings.HasPrefix(se.Command, "RCPT") {
 			return NoUser
 		}
 		if se.Code == 530 {
