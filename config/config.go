@@ -18,23 +18,23 @@ import (
 
 // Account is one [accounts.NAME] table.
 type Account struct {
-	From         string `toml:"from"`
-	Server       string `toml:"server"` // host[:port], smtp://, smtps://
-	Provider     string `toml:"provider"`
-	TLS          string `toml:"tls"`
-	User         string `toml:"user"`
-	Password     string `toml:"password"`
-	PasswordFile string `toml:"password_file"`
-	PasswordCmd  string `toml:"password_cmd"`
-	OAuth2Cmd    string `toml:"oauth2_token_cmd"`
-	Auth         string `toml:"auth"`
-	CACert       string `toml:"cacert"`
-	Helo         string `toml:"helo"`
+	From         string `toml:"from,omitempty"`
+	Server       string `toml:"server,omitempty"` // host[:port], smtp://, smtps://
+	Provider     string `toml:"provider,omitempty"`
+	TLS          string `toml:"tls,omitempty"`
+	User         string `toml:"user,omitempty"`
+	Password     string `toml:"password,omitempty"`
+	PasswordFile string `toml:"password_file,omitempty"`
+	PasswordCmd  string `toml:"password_cmd,omitempty"`
+	OAuth2Cmd    string `toml:"oauth2_token_cmd,omitempty"`
+	Auth         string `toml:"auth,omitempty"`
+	CACert       string `toml:"cacert,omitempty"`
+	Helo         string `toml:"helo,omitempty"`
 }
 
 // File is the whole accounts file.
 type File struct {
-	Default  string             `toml:"default"`
+	Default  string             `toml:"default,omitempty"`
 	Accounts map[string]Account `toml:"accounts"`
 
 	Path string `toml:"-"`
