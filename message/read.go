@@ -34,14 +34,17 @@ type Prepared struct {
 	Recipients []string // To, Cc and Bcc addresses, de-duplicated, never RFC 2047-decoded
 	From       string   // addr-spec of From, if parseable
 	RemovedBcc bool
+	AddedFrom  bool
 	AddedDate  bool
 	AddedID    bool
 }
 
-// PrepareOptions inject the clock and randomness for Date and Message-ID.
+// PrepareOptions inject the clock and randomness for Date and Message-ID,
+// and the From to add when the message has none (sendmail's -f/-F).
 type PrepareOptions struct {
 	Now  func() time.Time
 	Rand io.Reader
+	From *Address
 }
 
 // Prepare copies a message from r to w as sendmail -t does: Bcc fields
@@ -57,7 +60,7 @@ func Prepare(r io.Reader, w io.Writer, o PrepareOptions) (*Prepared, error) {
 	p := &Prepared{}
 	seen := map[string]bool{}
 	var out bytes.Buffer
-	hasDate, hasID := false, false
+	hasDate, hasID, hasFrom := false, false, false
 	eol := "\r\n"
 	for _, f := range fields {
 		name := strings.ToLower(f.Name)
@@ -77,6 +80,7 @@ func Prepare(r io.Reader, w io.Writer, o PrepareOptions) (*Prepared, error) {
 				}
 			}
 		case "from":
+			hasFrom = true
 			if a, err := mail.ParseAddress(f.Value()); err == nil {
 				p.From = a.Address
 			}
@@ -96,6 +100,14 @@ func Prepare(r io.Reader, w io.Writer, o PrepareOptions) (*Prepared, error) {
 		if !bytes.HasSuffix(f.Raw, []byte("\n")) {
 			out.WriteString(eol)
 		}
+	}
+	if !hasFrom && o.From != nil && o.From.Addr != "" {
+		if err := noControl("From name", o.From.Name); err != nil {
+			return nil, err
+		}
+		out.WriteString(strings.TrimSuffix(foldField("From", o.From.header()), "\r\n") + eol)
+		p.From = o.From.Addr
+		p.AddedFrom = true
 	}
 	if !hasDate {
 		now := time.Now

@@ -79,14 +79,27 @@ func splitList(vals []string) []string {
 	return out
 }
 
+// parseAddrs accepts each value as one address or a comma-separated list;
+// a list is parsed as RFC 5322 so "Wang, Wu" <w@x> stays one address.
 func parseAddrs(field string, vals []string) ([]message.Address, error) {
 	var out []message.Address
-	for _, v := range splitList(vals) {
-		ad, err := message.ParseAddress(v)
-		if err != nil {
-			return nil, exitcode.With(exitcode.DataErr, fmt.Errorf("--%s: %w", field, err), "")
+	for _, v := range vals {
+		if strings.TrimSpace(v) == "" {
+			continue
 		}
-		out = append(out, ad)
+		list, err := message.ParseAddressList(v)
+		if err != nil {
+			// Bare UTF-8 addresses (RFC 6532) that net/mail refuses.
+			list = nil
+			for _, p := range splitList([]string{v}) {
+				ad, perr := message.ParseAddress(p)
+				if perr != nil {
+					return nil, exitcode.With(exitcode.DataErr, fmt.Errorf("--%s: %w", field, perr), "")
+				}
+				list = append(list, ad)
+			}
+		}
+		out = append(out, list...)
 	}
 	return out, nil
 }

@@ -191,7 +191,13 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	defer os.Remove(spool.Name())
 	defer spool.Close()
 	bw := bufio.NewWriter(spool)
-	prep, err := message.Prepare(in, bw, message.PrepareOptions{})
+	// A message without From gets one, as sendmail does: -F's name and
+	// -f's address (or the account's, filled in below when known).
+	var hdrFrom *message.Address
+	if s.from != "" && s.from != "<>" {
+		hdrFrom = &message.Address{Name: s.fullName, Addr: s.from}
+	}
+	prep, err := message.Prepare(in, bw, message.PrepareOptions{From: hdrFrom})
 	if err == nil {
 		err = bw.Flush()
 	}
