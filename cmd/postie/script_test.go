@@ -7,9 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/miekg/dns"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/postie/postie/capture"
@@ -57,6 +59,7 @@ func TestScripts(t *testing.T) {
 			"lastmail":  cmdLastMail,
 			"mailcount": cmdMailCount,
 			"deadport":  cmdDeadPort,
+			"dnsserver": cmdDNSServer,
 			"envsubst": func(ts *testscript.TestScript, _ bool, a []string) {
 				b := ts.ReadFile(a[0])
 				ts.Check(os.WriteFile(ts.MkAbs(a[0]), []byte(os.Expand(b, ts.Getenv)), 0o600))
@@ -145,6 +148,7 @@ func cmdCapture(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	go srv.Serve(ln)
 	ts.Setenv(name, ln.Addr().String())
+	ts.Setenv(name+"_PORT", fmt.Sprint(ln.Addr().(*net.TCPAddr).Port))
 	ts.Defer(func() { srv.Close(); logf.Close() })
 }
 
@@ -191,4 +195,45 @@ func cmdFakeData(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("fakesmtp %s received no content", args[0])
 	}
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), d[0], 0o644))
+}
+
+// dnsserver NAME ZONEFILE: a DNS server on 127.0.0.1 (UDP) answering from
+// the resource records in ZONEFILE (one per line, zone-file syntax);
+// unknown names get NXDOMAIN. $NAME is its address.
+func cmdDNSServer(ts *testscript.TestScript, neg bool, args []string) {
+	var rrs []dns.RR
+	for _, line := range strings.Split(ts.ReadFile(args[1]), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		rr, err := dns.NewRR(line)
+		if err != nil {
+			ts.Fatalf("dnsserver: %q: %v", line, err)
+		}
+		rrs = append(rrs, rr)
+	}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	ts.Check(err)
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(r)
+		known := false
+		for _, q := range r.Question {
+			for _, rr := range rrs {
+				if strings.EqualFold(rr.Header().Name, q.Name) {
+					known = true
+					if rr.Header().Rrtype == q.Qtype {
+						m.Answer = append(m.Answer, rr)
+					}
+				}
+			}
+		}
+		if !known {
+			m.Rcode = dns.RcodeNameError
+		}
+		w.WriteMsg(m)
+	})}
+	go srv.ActivateAndServe()
+	ts.Setenv(args[0], pc.LocalAddr().String())
+	ts.Defer(func() { srv.Shutdown() })
 }

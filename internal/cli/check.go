@@ -34,6 +34,9 @@ func (a *App) runCheck(ctx context.Context, f *connFlags, from string) error {
 	if err != nil {
 		return err
 	}
+	if sess.relay == nil {
+		return usageErr("check needs a server (--server), not --direct")
+	}
 	r := *sess.relay
 	creds := r.Credentials
 	r.Credentials = nil

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -35,6 +36,8 @@ type connFlags struct {
 	quiet                     bool
 	noPipelining, noChunking  bool
 	noConfig                  bool // the demo: ignore the user's config file
+	direct                    bool
+	dnsServer, mxPort         string
 }
 
 func (f *connFlags) add(fs *pflag.FlagSet) {
@@ -59,6 +62,9 @@ func (f *connFlags) add(fs *pflag.FlagSet) {
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing on success")
 	fs.BoolVar(&f.noPipelining, "no-pipelining", false, "do not use PIPELINING even when offered")
 	fs.BoolVar(&f.noChunking, "no-chunking", false, "do not use BDAT (CHUNKING) even when offered")
+	fs.BoolVar(&f.direct, "direct", false, "deliver straight to each recipient domain's MX on port 25, without a relay or login (--tls starttls: require a verified certificate)")
+	fs.StringVar(&f.dnsServer, "dns-server", "", "with --direct: ask this DNS server (HOST:PORT) instead of the system's")
+	fs.StringVar(&f.mxPort, "mx-port", "25", "with --direct: the port of the mail exchangers (for tests)")
 }
 
 // session is everything resolved about how to reach the server.
@@ -70,6 +76,7 @@ type session struct {
 	tracer  *tracer
 	// afterSend runs as soon as the transaction ends (clears progress).
 	afterSend func()
+	direct    *deliver.Direct // set instead of relay by --direct
 }
 
 func (a *App) env(k string) string {
@@ -102,6 +109,9 @@ func (a *App) resolve(ctx context.Context, f *connFlags, fromAddr string, wantAu
 		acct = &config.Account{}
 	}
 	s := &session{account: acctName, from: acct.From}
+	if f.direct {
+		return a.resolveDirect(f, s, acct)
+	}
 	if fromAddr == "" && acct.From != "" {
 		fromAddr = acct.From
 	}
@@ -229,9 +239,18 @@ func (a *App) resolve(ctx context.Context, f *connFlags, fromAddr string, wantAu
 			map[bool]string{true: " and steal the password", false: ""}[creds != nil])
 	}
 
+	opts, t := a.smtpOptions(f, acct.Helo, port)
+	s.tracer = t
+	s.relay = &deliver.Relay{Addr: addr, TLS: mode, TLSConfig: tlsCfg, Credentials: creds, Mechanism: strings.ToUpper(mechanism), Options: opts}
+	return s, nil
+}
+
+// smtpOptions builds the engine options the flags ask for, and the
+// tracer that prints the dialogue.
+func (a *App) smtpOptions(f *connFlags, helo, port string) (smtp.Options, *tracer) {
 	t := &tracer{w: a.Stderr, data: f.verbose >= 2}
 	opts := smtp.Options{
-		LocalName:         first(f.helo, acct.Helo, localName()),
+		LocalName:         first(f.helo, helo, localName()),
 		AllowInsecureAuth: f.allowInsecureAuth,
 		DisablePipelining: f.noPipelining,
 		DisableChunking:   f.noChunking,
@@ -253,9 +272,7 @@ func (a *App) resolve(ctx context.Context, f *connFlags, fromAddr string, wantAu
 		t := f.timeout
 		opts.Timeouts = smtp.Timeouts{Connect: f.connectTimeout, Greeting: t, Command: t, Mail: t, Rcpt: t, DataInit: t, DataBlock: t, DataTerm: t}
 	}
-	s.tracer = t
-	s.relay = &deliver.Relay{Addr: addr, TLS: mode, TLSConfig: tlsCfg, Credentials: creds, Mechanism: strings.ToUpper(mechanism), Options: opts}
-	return s, nil
+	return opts, t
 }
 
 func (a *App) password(ctx context.Context, f *connFlags, acct *config.Account, user string) (string, error) {
@@ -345,4 +362,42 @@ func bareAddress(s string) string {
 		}
 	}
 	return s
+}
+
+// resolveDirect sets up delivery to the recipients' mail exchangers.
+func (a *App) resolveDirect(f *connFlags, s *session, acct *config.Account) (*session, error) {
+	switch {
+	case f.server != "":
+		return nil, usageErr("--direct and --server exclude each other")
+	case f.user != "" || f.passwordFile != "" || f.passwordCmd != "":
+		return nil, usageErr("--direct delivers to mail exchangers, which take no login; drop --user and the password")
+	case f.tls != "auto" && f.tls != "starttls":
+		return nil, usageErr("--direct uses STARTTLS when offered; --tls starttls makes a verified certificate mandatory")
+	}
+	opts, t := a.smtpOptions(f, acct.Helo, f.mxPort)
+	d := &deliver.Direct{Port: f.mxPort, Options: opts, VerifyTLS: f.tls == "starttls"}
+	if f.dnsServer != "" {
+		if _, _, err := net.SplitHostPort(f.dnsServer); err != nil {
+			return nil, usageErr("--dns-server %q: want HOST:PORT", f.dnsServer)
+		}
+		r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, f.dnsServer)
+		}}
+		d.Resolver = r
+		d.Options.Dialer = &net.Dialer{Resolver: r}
+	}
+	if f.cacert != "" {
+		pem, err := os.ReadFile(f.cacert)
+		if err != nil {
+			return nil, exitcode.With(exitcode.NoInput, fmt.Errorf("--cacert: %w", err), "")
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		pool.AppendCertsFromPEM(pem)
+		d.Options.TLSConfig = &tls.Config{RootCAs: pool}
+	}
+	s.tracer, s.direct = t, d
+	return s, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
@@ -244,6 +245,13 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 	if f.dsnNotify != "" {
 		env.Rcpt.Notify = strings.Split(f.dsnNotify, ",")
 	}
+	if m.Allow8Bit && sess.direct != nil {
+		// Each MX may differ; the 7-bit form suits every one of them.
+		m.Allow8Bit, env.Mail.Body8Bit = false, false
+		if env.Mail.Size, err = m.Size(); err != nil {
+			return err
+		}
+	}
 	if m.Allow8Bit {
 		// 8bit text only where the server takes it; otherwise the same
 		// message in its 7-bit form (quoted-printable).
@@ -281,7 +289,13 @@ type jsonResult struct {
 
 // deliver sends through the session's relay and reports per recipient.
 func (a *App) deliver(ctx context.Context, sess *session, env *smtp.Envelope, body smtp.Body, quiet, jsonOut bool) error {
-	res, err := sess.relay.Send(ctx, env, body)
+	var res *smtp.Result
+	var err error
+	if sess.direct != nil {
+		res, err = sess.direct.Send(ctx, env, body)
+	} else {
+		res, err = sess.relay.Send(ctx, env, body)
+	}
 	if sess.afterSend != nil {
 		sess.afterSend() // clear the progress line before reporting
 	}
@@ -295,7 +309,8 @@ func (a *App) deliver(ctx context.Context, sess *session, env *smtp.Envelope, bo
 		failed = res.Failed()
 		for _, fr := range failed {
 			var se *smtp.Error
-			if errors.As(fr.Err, &se) && !se.Temporary() {
+			var nmh *deliver.NoMailHostError
+			if errors.As(fr.Err, &se) && !se.Temporary() || errors.As(fr.Err, &nmh) {
 				permanent = true
 			}
 		}
@@ -333,7 +348,11 @@ func (a *App) deliver(ctx context.Context, sess *session, env *smtp.Envelope, bo
 }
 
 func (a *App) printJSON(sess *session, env *smtp.Envelope, res *smtp.Result, err error) {
-	out := jsonResult{Server: sess.relay.Addr, Recipients: []jsonRcpt{}, ExitCode: exitcode.For(err)}
+	server := "mail exchangers (--direct)"
+	if sess.relay != nil {
+		server = sess.relay.Addr
+	}
+	out := jsonResult{Server: server, Recipients: []jsonRcpt{}, ExitCode: exitcode.For(err)}
 	if res != nil {
 		out.QueueID = res.QueueID
 		if res.Final != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
 )
@@ -132,6 +133,10 @@ func For(err error) int {
 			return NoPerm
 		}
 		return Unavailable
+	}
+	var nmh *deliver.NoMailHostError
+	if errors.As(err, &nmh) {
+		return NoHost
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {

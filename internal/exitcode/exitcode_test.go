@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
 )
@@ -21,7 +22,7 @@ func TestMapping(t *testing.T) {
 		DataErr:     {&message.FieldError{Field: "Subject"}, fmt.Errorf("x: %w", smtp.ErrInvalidArgument), smtp.ErrLineTooLong},
 		NoInput:     {&fs.PathError{Op: "open", Path: "x", Err: fs.ErrNotExist}},
 		NoUser:      {&RecipientsError{Permanent: true}, &smtp.Error{Command: "RCPT TO:<x@y>", Code: 550}},
-		NoHost:      {&net.DNSError{Err: "no such host", IsNotFound: true}},
+		NoHost:      {&net.DNSError{Err: "no such host", IsNotFound: true}, fmt.Errorf("x: %w", &deliver.NoMailHostError{Domain: "x"})},
 		Unavailable: {&smtp.SecurityError{}, &smtp.TLSError{Err: errors.New("x")}, &smtp.UnsupportedError{Extension: "STARTTLS"}, &smtp.Error{Command: "MAIL FROM:<a@b>", Code: 554}, &smtp.AuthError{Reply: &smtp.Error{Code: 538}}},
 		Software:    {errors.New("unexplained")},
 		TempFail:    {&smtp.Error{Code: 451}, &RecipientsError{}, syscall.ECONNREFUSED, io.EOF, &smtp.TimeoutError{}, fmt.Errorf("x: %w", smtp.ErrMaybeDelivered), &smtp.AuthError{Reply: &smtp.Error{Code: 454}}, context.DeadlineExceeded},
