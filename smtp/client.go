@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -28,7 +29,8 @@ type Client struct {
 	greeting *Reply
 	broken   error // set once the connection is unusable
 	authed   bool
-	buf      []byte // see copyBuf
+	buf      []byte        // see copyBuf
+	chunk    *bytes.Buffer // see chunkBuf
 
 	// SendAll's pipelining across messages (see groupFor).
 	ahead     *aheadGroup // to send behind the current message's dot

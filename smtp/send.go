@@ -617,8 +617,8 @@ func (c *Client) bdat(ctx context.Context, body Body) (*Reply, error) {
 	defer rc.Close()
 	stop := context.AfterFunc(ctx, func() { c.conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
-	var chunk bytes.Buffer
-	lw := newLineWriter(&chunk, false)
+	chunk := c.chunkBuf()
+	lw := newLineWriter(chunk, false)
 	if c.opts.TraceData && c.opts.Trace != nil {
 		lw.hook = func(l string) { c.opts.Trace(DataSent, l) }
 	}
@@ -774,4 +774,13 @@ func (c *Client) groupFor(env *Envelope) *aheadGroup {
 	}
 	g.lines = append(g.lines, "DATA")
 	return g
+}
+
+// chunkBuf is the client's reusable BDAT chunk: one per connection.
+func (c *Client) chunkBuf() *bytes.Buffer {
+	if c.chunk == nil {
+		c.chunk = bytes.NewBuffer(make([]byte, 0, bdatChunk+64*1024))
+	}
+	c.chunk.Reset()
+	return c.chunk
 }
