@@ -406,8 +406,8 @@ func (c *Client) quitQuietly(ctx context.Context) {
 func (c *Client) Close() error { return c.conn.Close() }
 
 // checkArg refuses bytes that would let an argument end the command line
-// and start another (CRLF injection, as in Go's net/smtp CVE-2015-xxxx
-// class of bugs), and NUL.
+// and start another (CRLF injection, the bug class net/smtp fixed by
+// validating its arguments), and NUL.
 func checkArg(what, s string) error {
 	if i := strings.IndexAny(s, "\r\n\x00"); i >= 0 {
 		return fmt.Errorf("%s %q: %w: contains %q", what, clip(s, 60), ErrInvalidArgument, s[i])
