@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postie/postie/config"
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
@@ -192,10 +193,17 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	defer spool.Close()
 	bw := bufio.NewWriter(spool)
 	// A message without From gets one, as sendmail does: -F's name and
-	// -f's address (or the account's, filled in below when known).
+	// -f's address, else the account's from.
 	var hdrFrom *message.Address
 	if s.from != "" && s.from != "<>" {
 		hdrFrom = &message.Address{Name: s.fullName, Addr: s.from}
+	} else if af := a.accountFrom(s.config, s.account); af != "" {
+		if ad, err := message.ParseAddress(af); err == nil {
+			if s.fullName != "" {
+				ad.Name = s.fullName
+			}
+			hdrFrom = &ad
+		}
 	}
 	prep, err := message.Prepare(in, bw, message.PrepareOptions{From: hdrFrom})
 	if err == nil {
@@ -262,4 +270,22 @@ func has8bit(path string) bool {
 			return false
 		}
 	}
+}
+
+// accountFrom is the from address of the account sendmail will use, or
+// "" (errors surface later, in resolve, with their proper exit code).
+func (a *App) accountFrom(cfgPath, account string) string {
+	named := cfgPath != ""
+	if !named {
+		cfgPath = config.DefaultPath(a.env)
+	}
+	f, err := config.Load(cfgPath, named)
+	if err != nil {
+		return ""
+	}
+	acct, _, err := f.Account(account)
+	if err != nil || acct == nil {
+		return ""
+	}
+	return acct.From
 }
