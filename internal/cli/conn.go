@@ -209,17 +209,9 @@ func (a *App) resolve(ctx context.Context, f *connFlags, fromAddr string, wantAu
 	tlsCfg := &tls.Config{}
 	cacert := first(f.cacert, acct.CACert)
 	if cacert != "" {
-		pem, err := os.ReadFile(cacert)
+		pool, err := loadCAPool(cacert)
 		if err != nil {
-			return nil, exitcode.With(exitcode.NoInput, fmt.Errorf("--cacert: %w", err), "")
-		}
-		// An extra CA: added to the system's roots, not instead of them.
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, exitcode.With(exitcode.Config, fmt.Errorf("--cacert %s: no PEM certificate in it", cacert), "")
+			return nil, err
 		}
 		tlsCfg.RootCAs = pool
 	}
@@ -386,18 +378,30 @@ func (a *App) resolveDirect(f *connFlags, s *session, acct *config.Account) (*se
 		d.Resolver = r
 		d.Options.Dialer = &net.Dialer{Resolver: r}
 	}
-	if f.cacert != "" {
-		pem, err := os.ReadFile(f.cacert)
+	if cacert := first(f.cacert, acct.CACert); cacert != "" {
+		pool, err := loadCAPool(cacert)
 		if err != nil {
-			return nil, exitcode.With(exitcode.NoInput, fmt.Errorf("--cacert: %w", err), "")
+			return nil, err
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		pool.AppendCertsFromPEM(pem)
 		d.Options.TLSConfig = &tls.Config{RootCAs: pool}
 	}
 	s.tracer, s.direct = t, d
 	return s, nil
+}
+
+// loadCAPool returns the system's roots plus the CA certificates in path:
+// an extra CA, not a replacement.
+func loadCAPool(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, exitcode.With(exitcode.NoInput, fmt.Errorf("--cacert: %w", err), "")
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, exitcode.With(exitcode.Config, fmt.Errorf("--cacert %s: no PEM certificate in it", path), "")
+	}
+	return pool, nil
 }
