@@ -30,7 +30,7 @@ func (a *App) demoCmd() *cobra.Command {
 	var dir string
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Send the seed's message to a local server and show the whole dialogue",
+		Short: "Send a sample message to a local server and show the whole SMTP dialogue",
 		Long: `Starts postie's own SMTP server on a free loopback port with a fresh
 self-signed certificate and a demo user, then sends "I love computer
 networks!" with a Chinese subject and an image attachment through the same
