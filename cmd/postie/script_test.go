@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -69,19 +70,32 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// fakesmtp NAME SCRIPTFILE [implicit]: a scripted server; $NAME is its
-// address and $WORK/fake-ca.pem its CA. At the end of the test the
-// script must have been followed exactly.
+// fakesmtp NAME SCRIPTFILE [implicit] [evilcert]: a scripted server; $NAME
+// is its address and $WORK/fake-ca.pem its CA. evilcert serves a
+// certificate whose DNS names hold terminal escapes (valid for 127.0.0.1).
+// At the end of the test the script must have been followed exactly.
 func cmdFakeSMTP(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
-		ts.Fatalf("usage: fakesmtp NAME SCRIPTFILE [implicit]")
+		ts.Fatalf("usage: fakesmtp NAME SCRIPTFILE [implicit] [evilcert]")
 	}
 	script := ts.ReadFile(args[1])
-	srv, err := smtptest.Start(script, len(args) > 2 && args[2] == "implicit", nil)
+	implicit, evil := false, false
+	for _, opt := range args[2:] {
+		implicit = implicit || opt == "implicit"
+		evil = evil || opt == "evilcert"
+	}
+	b, err := smtptest.Certs()
+	ts.Check(err)
+	var cfg *tls.Config
+	if evil {
+		b, err = selfsigned.New(selfsigned.Options{Hosts: []string{"evil\x1b]0;pwned\x07\x1b[2J.test", "127.0.0.1"}})
+		ts.Check(err)
+		cfg = b.ServerConfig()
+	}
+	srv, err := smtptest.Start(script, implicit, cfg)
 	if err != nil {
 		ts.Fatalf("fakesmtp: %v", err)
 	}
-	b, _ := smtptest.Certs()
 	os.WriteFile(ts.MkAbs("fake-ca.pem"), b.CAPEM, 0o644)
 	ts.Setenv(args[0], srv.Addr)
 	fakesMu.Lock()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/smtp"
 )
 
@@ -47,12 +48,12 @@ func (a *App) runCheck(ctx context.Context, f *connFlags, from string) error {
 	defer c.Quit(ctx)
 	out := a.Stdout
 	fmt.Fprintf(out, "server:       %s (TLS mode %s)\n", r.Addr, r.TLS)
-	fmt.Fprintf(out, "greeting:     %s\n", escapeControls(decodeServerText(c.Greeting().String())))
+	fmt.Fprintf(out, "greeting:     %s\n", textsafe.Escape(decodeServerText(c.Greeting().String())))
 	if st, ok := c.TLSConnectionState(); ok {
 		fmt.Fprintf(out, "tls:          %s\n", smtp.DescribeTLS(st, r.TLSConfig != nil && r.TLSConfig.InsecureSkipVerify))
 		if len(st.PeerCertificates) > 0 {
 			cert := st.PeerCertificates[0]
-			fmt.Fprintf(out, "certificate:  names %s, valid until %s\n", strings.Join(append(cert.DNSNames, ipStrings(cert)...), " "), cert.NotAfter.Format("2006-01-02"))
+			fmt.Fprintf(out, "certificate:  names %s, valid until %s\n", textsafe.Escape(strings.Join(append(cert.DNSNames, ipStrings(cert)...), " ")), cert.NotAfter.Format("2006-01-02"))
 		}
 	} else {
 		fmt.Fprintf(out, "tls:          none (the connection is in clear text)\n")
@@ -65,11 +66,11 @@ func (a *App) runCheck(ctx context.Context, f *connFlags, from string) error {
 	sort.Strings(keys)
 	fmt.Fprintf(out, "capabilities:")
 	for _, k := range keys {
-		fmt.Fprintf(out, " %s", escapeControls(strings.TrimSpace(k+" "+ext[k])))
+		fmt.Fprintf(out, " %s", textsafe.Escape(strings.TrimSpace(k+" "+ext[k])))
 	}
 	fmt.Fprintln(out)
 	if mechs := ext.AuthMechanisms(); len(mechs) > 0 {
-		fmt.Fprintf(out, "auth:         %s\n", strings.Join(mechs, " "))
+		fmt.Fprintf(out, "auth:         %s\n", textsafe.Escape(strings.Join(mechs, " ")))
 	} else {
 		fmt.Fprintf(out, "auth:         none offered on this connection\n")
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/internal/mailcheck"
 	"github.com/postie/postie/internal/selfsigned"
+	"github.com/postie/postie/internal/textsafe"
 )
 
 func (a *App) demoCmd() *cobra.Command {
@@ -176,12 +177,12 @@ func describeMessage(w io.Writer, path string) error {
 			if d, err := dec.DecodeHeader(v); err == nil && d != v {
 				line += "   [decoded: " + d + "]"
 			}
-			fmt.Fprintln(w, escapeControls(line))
+			fmt.Fprintln(w, textsafe.Escape(line))
 		}
 	}
 	fmt.Fprintln(w, "--- MIME structure (decoded sizes)")
 	for _, l := range m.Outline {
-		fmt.Fprintln(w, escapeControls(l))
+		fmt.Fprintln(w, textsafe.Escape(l))
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/textsafe"
 )
 
 // App carries the process's edges so tests can run commands in-process.
@@ -95,16 +96,11 @@ func isCobraUsage(err error) bool {
 }
 
 func (a *App) printError(err error) {
-	msg := oneLine(err.Error())
+	msg := textsafe.Line(err.Error())
 	fmt.Fprintf(a.Stderr, "postie: error: %s\n", msg)
 	if h := hintFor(err); h != "" {
-		fmt.Fprintf(a.Stderr, "postie: hint: %s\n", oneLine(h))
+		fmt.Fprintf(a.Stderr, "postie: hint: %s\n", textsafe.Line(h))
 	}
-}
-
-// oneLine keeps an error on one line and free of terminal controls.
-func oneLine(s string) string {
-	return escapeControls(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", " "), "\n", " "))
 }
 
 func (a *App) root() *cobra.Command {

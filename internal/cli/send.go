@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
 )
@@ -324,7 +324,7 @@ func (a *App) deliver(ctx context.Context, sess *session, env *smtp.Envelope, bo
 	if res != nil && len(res.Delivered()) > 0 && !quiet && !jsonOut {
 		reply := ""
 		if res.Final != nil {
-			reply = ": " + escapeControls(decodeServerText(res.Final.String()))
+			reply = ": " + textsafe.Escape(decodeServerText(res.Final.String()))
 		}
 		fmt.Fprintf(a.Stderr, "postie: sent to <%s>%s\n", strings.Join(res.Delivered(), ">, <"), reply)
 	}
@@ -336,7 +336,7 @@ func (a *App) deliver(ctx context.Context, sess *session, env *smtp.Envelope, bo
 				why = fr.Err.Error()
 			}
 			if !jsonOut {
-				fmt.Fprintf(a.Stderr, "postie: error: not delivered to <%s>: %s\n", fr.Address, oneLine(why))
+				fmt.Fprintf(a.Stderr, "postie: error: not delivered to <%s>: %s\n", fr.Address, textsafe.Line(why))
 			}
 		}
 		return &silentError{err}
@@ -356,7 +356,7 @@ func (a *App) printJSON(sess *session, env *smtp.Envelope, res *smtp.Result, err
 	if res != nil {
 		out.QueueID = res.QueueID
 		if res.Final != nil {
-			out.Reply = res.Final.String()
+			out.Reply = decodeServerText(res.Final.String())
 		}
 		for _, r := range res.Recipients {
 			jr := jsonRcpt{Address: r.Address, Status: "delivered"}
@@ -364,7 +364,7 @@ func (a *App) printJSON(sess *session, env *smtp.Envelope, res *smtp.Result, err
 				jr.Status = "rejected"
 				var se *smtp.Error
 				if errors.As(r.Err, &se) {
-					jr.Code, jr.Enhanced, jr.Message = se.Code, se.Enhanced.String(), se.Message
+					jr.Code, jr.Enhanced, jr.Message = se.Code, se.Enhanced.String(), decodeServerText(se.Message)
 					if se.Temporary() {
 						jr.Status = "deferred"
 					}
@@ -392,9 +392,7 @@ func (a *App) printJSON(sess *session, env *smtp.Envelope, res *smtp.Result, err
 		out.Status = "failed"
 	}
 	if err != nil {
-		out.Error = oneLine(err.Error())
+		out.Error = textsafe.Line(err.Error())
 	}
-	enc := json.NewEncoder(a.Stdout)
-	enc.SetIndent("", "  ")
-	enc.Encode(out)
+	textsafe.WriteJSON(a.Stdout, out)
 }

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/smtp"
 )
 
@@ -27,14 +28,14 @@ func (t *tracer) trace(d smtp.Direction, line string) {
 	defer t.mu.Unlock()
 	switch d {
 	case smtp.Sent:
-		fmt.Fprintf(t.w, "C: %s\n", escapeControls(line))
+		fmt.Fprintf(t.w, "C: %s\n", textsafe.Escape(line))
 	case smtp.Received:
-		fmt.Fprintf(t.w, "S: %s\n", escapeControls(decodeServerText(line)))
+		fmt.Fprintf(t.w, "S: %s\n", textsafe.Escape(decodeServerText(line)))
 	case smtp.Info:
-		fmt.Fprintf(t.w, "*  %s\n", escapeControls(line))
+		fmt.Fprintf(t.w, "*  %s\n", textsafe.Escape(line))
 	case smtp.DataSent:
 		if t.data {
-			fmt.Fprintf(t.w, "C| %s\n", escapeControls(line))
+			fmt.Fprintf(t.w, "C| %s\n", textsafe.Escape(line))
 		}
 	}
 }
@@ -49,31 +50,4 @@ func decodeServerText(s string) string {
 		return dec
 	}
 	return strings.ToValidUTF8(s, "\uFFFD")
-}
-
-// escapeControls makes control characters visible (\x1b, \r, ...) so a
-// server cannot move the cursor, recolour or retitle the user's terminal.
-func escapeControls(s string) string {
-	clean := true
-	for _, r := range s {
-		if r < 0x20 && r != '\t' || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-		case r < 0x20 && r != '\t', r == 0x7f, r >= 0x80 && r < 0xa0:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
