@@ -18,6 +18,7 @@ import (
 	"github.com/postie/postie/capture"
 	"github.com/postie/postie/internal/cli"
 	"github.com/postie/postie/internal/selfsigned"
+	"github.com/postie/postie/internal/testbin"
 	"github.com/postie/postie/smtp/smtptest"
 )
 
@@ -34,11 +35,13 @@ func TestMain(m *testing.M) {
 			return 0
 		}
 	}
-	os.Exit(testscript.RunMain(m, map[string]func() int{
-		"postie":        run,
-		"sendmail":      run,
-		"postie-code":   withCode("postie"),
-		"sendmail-code": withCode("sendmail"),
+	os.Exit(testbin.Run(func() int {
+		return testscript.RunMain(m, map[string]func() int{
+			"postie":        run,
+			"sendmail":      run,
+			"postie-code":   withCode("postie"),
+			"sendmail-code": withCode("sendmail"),
+		})
 	}))
 }
 

@@ -1,5 +1,8 @@
 // Package testbin builds the postie binary once per test process, for
-// black-box tests that run it as a user would.
+// black-box tests that run it as a user would, and removes it when the
+// tests end. A package that uses Postie runs its tests through Run:
+//
+//	func TestMain(m *testing.M) { os.Exit(testbin.Run(m.Run)) }
 package testbin
 
 import (
@@ -12,28 +15,53 @@ import (
 )
 
 var (
-	once sync.Once
-	path string
-	err  error
-	out  []byte
+	mu    sync.Mutex
+	wired bool
+	dir   string
+	path  string
+	err   error
+	out   []byte
 )
 
-// Postie returns the path of a freshly built cmd/postie.
+// Run runs the tests (run is m.Run, or a wrapper of it) and then removes
+// the binary, so no test run leaves an 11 MB file in $TMPDIR.
+func Run(run func() int) int {
+	mu.Lock()
+	wired = true
+	mu.Unlock()
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	}()
+	return run()
+}
+
+// Postie returns the path of a freshly built cmd/postie, built as the
+// README builds it (CGO_ENABLED=0: one static binary).
 func Postie(t testing.TB) string {
 	t.Helper()
-	once.Do(func() {
+	mu.Lock()
+	defer mu.Unlock()
+	if !wired {
+		t.Fatal("testbin: call testbin.Run from TestMain so the binary is removed after the tests")
+	}
+	if path == "" && err == nil {
 		_, file, _, _ := runtime.Caller(0)
 		root := filepath.Join(filepath.Dir(file), "..", "..")
-		dir, e := os.MkdirTemp("", "postie-bin-")
-		if e != nil {
-			err = e
-			return
+		if dir, err = os.MkdirTemp("", "postie-bin-"); err != nil {
+			t.Fatalf("testbin: %v", err)
 		}
-		path = filepath.Join(dir, "postie")
-		cmd := exec.Command("go", "build", "-o", path, "./cmd/postie")
+		p := filepath.Join(dir, "postie")
+		cmd := exec.Command("go", "build", "-o", p, "./cmd/postie")
 		cmd.Dir = root
-		out, err = cmd.CombinedOutput()
-	})
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err = cmd.CombinedOutput(); err == nil {
+			path = p
+		}
+	}
 	if err != nil {
 		t.Fatalf("building postie: %v\n%s", err, out)
 	}
