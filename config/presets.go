@@ -112,3 +112,13 @@ func Presets() []struct {
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
+
+// PresetNames lists the presets' names, sorted.
+func PresetNames() []string {
+	var out []string
+	for n := range presets {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

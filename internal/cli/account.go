@@ -2,9 +2,9 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -84,74 +84,7 @@ func (a *App) accountCmd() *cobra.Command {
 		Short: "Add an account: provider detected from the address, secret asked with hidden input, login tested, saved 0600",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			f, err := load(false)
-			if err != nil {
-				return err
-			}
-			name := args[0]
-			if _, ok := f.Accounts[name]; ok {
-				return usageErr("account %q already exists in %s", name, f.Path)
-			}
-			tty := a.stdinIsTerminal()
-			in := bufio.NewReader(a.Stdin)
-			if add.From == "" {
-				if !tty {
-					return usageErr("--from is required when not run on a terminal")
-				}
-				fmt.Fprint(a.Stderr, "your address: ")
-				line, _ := in.ReadString('\n')
-				add.From = strings.TrimSpace(line)
-			}
-			addr, err := smtpAddr(add.From)
-			if err != nil {
-				return err
-			}
-			if p, ok := config.PresetForAddress(addr); ok && add.Server == "" {
-				fmt.Fprintf(a.Stderr, "postie: provider %s: %s:%d, %s TLS\npostie: note: %s\n", p.Name, p.Host, p.Port, p.TLS, p.AuthMsg)
-			} else if add.Server == "" {
-				return usageErr("no preset for %s: give --server HOST:PORT", addr)
-			}
-			// The secret: a file the user named, or typed now (hidden) and
-			// stored in a 0600 file beside the config.
-			if add.PasswordFile == "" && add.PasswordCmd == "" && tty {
-				pw, err := a.password(c.Context(), &connFlags{}, &config.Account{}, first(add.User, addr))
-				if err != nil {
-					return err
-				}
-				secret := filepath.Join(filepath.Dir(f.Path), name+".secret")
-				if err := os.MkdirAll(filepath.Dir(secret), 0o700); err != nil {
-					return exitcode.With(exitcode.CantCreat, err, "")
-				}
-				if err := os.WriteFile(secret, []byte(pw+"\n"), 0o600); err != nil {
-					return exitcode.With(exitcode.CantCreat, err, "")
-				}
-				add.PasswordFile = secret
-			}
-			if add.User == "" && add.Server != "" && (add.PasswordFile != "" || add.PasswordCmd != "") {
-				add.User = addr
-			}
-			f.Accounts[name] = add
-			if f.Default == "" {
-				f.Default = name
-			}
-			if !noTest && (add.PasswordFile != "" || add.PasswordCmd != "") {
-				fmt.Fprintf(a.Stderr, "postie: testing the login...\n")
-				tmp := *f
-				tmp.Path = filepath.Join(os.TempDir(), fmt.Sprintf("postie-account-test-%d.toml", os.Getpid()))
-				if err := tmp.Save(); err != nil {
-					return exitcode.With(exitcode.CantCreat, err, "")
-				}
-				err := a.runCheck(c.Context(), &connFlags{account: name, configPath: tmp.Path, tls: "auto", auth: "auto", connectTimeout: 30e9}, "")
-				os.Remove(tmp.Path)
-				if err != nil {
-					return fmt.Errorf("account not saved: %w", err)
-				}
-			}
-			if err := f.Save(); err != nil {
-				return exitcode.With(exitcode.CantCreat, err, "")
-			}
-			fmt.Fprintf(a.Stdout, "saved account %q in %s (mode 0600)\n", name, f.Path)
-			return nil
+			return a.accountAdd(c.Context(), cfgPath, args[0], add, noTest)
 		},
 	}
 	addCmd.Flags().StringVar(&add.From, "from", "", "the account's address")
@@ -182,4 +115,85 @@ func smtpAddr(s string) (string, error) {
 		return "", exitcode.With(exitcode.DataErr, err, "")
 	}
 	return addr, nil
+}
+
+// accountAdd adds an account. The login is tried with the account held
+// in memory (the secret never touches a file before it is known to
+// work, and never a shared directory); then the secret file (when the
+// secret was typed) and the config are written as new private files.
+func (a *App) accountAdd(ctx context.Context, cfgPath, name string, add config.Account, noTest bool) error {
+	if cfgPath == "" {
+		cfgPath = config.DefaultPath(a.env)
+	}
+	if err := config.ValidAccountName(name); err != nil {
+		return usageErr("%v", err)
+	}
+	f, err := config.Load(cfgPath, false)
+	if err != nil {
+		return exitcode.With(exitcode.Config, err, "")
+	}
+	if _, ok := f.Accounts[name]; ok {
+		return usageErr("account %q already exists in %s", name, f.Path)
+	}
+	tty := a.stdinIsTerminal()
+	if add.From == "" {
+		if !tty {
+			return usageErr("--from is required when not run on a terminal")
+		}
+		fmt.Fprint(a.Stderr, "your address: ")
+		line, _ := bufio.NewReader(a.Stdin).ReadString('\n')
+		add.From = strings.TrimSpace(line)
+	}
+	addr, err := smtpAddr(add.From)
+	if err != nil {
+		return err
+	}
+	if p, ok := config.PresetForAddress(addr); ok && add.Server == "" {
+		fmt.Fprintf(a.Stderr, "postie: provider %s: %s:%d, %s TLS\npostie: note: %s\n", p.Name, p.Host, p.Port, p.TLS, p.AuthMsg)
+	} else if add.Server == "" {
+		return usageErr("no preset for %s: give --server HOST:PORT", addr)
+	}
+	// The secret: a file or command the user named, or typed now (hidden).
+	typed := ""
+	if add.PasswordFile == "" && add.PasswordCmd == "" && tty {
+		if typed, err = a.password(ctx, &connFlags{}, &config.Account{}, first(add.User, addr)); err != nil {
+			return err
+		}
+	}
+	if add.User == "" && add.Server != "" && (add.PasswordFile != "" || add.PasswordCmd != "" || typed != "") {
+		add.User = addr
+	}
+	if !noTest && (add.PasswordFile != "" || add.PasswordCmd != "" || typed != "") {
+		fmt.Fprintf(a.Stderr, "postie: testing the login...\n")
+		trial := add
+		if typed != "" {
+			trial.Password = typed
+		}
+		mem := &config.File{Path: f.Path + " (account " + name + ", not saved yet)", Accounts: map[string]config.Account{name: trial}}
+		err := a.runCheck(ctx, &connFlags{account: name, file: mem, tls: "auto", auth: "auto", connectTimeout: 30e9}, "")
+		if err != nil {
+			return fmt.Errorf("account not saved: %w", err)
+		}
+	}
+	if typed != "" {
+		secret := filepath.Join(filepath.Dir(f.Path), name+".secret")
+		if err := config.WritePrivate(secret, []byte(typed+"\n")); err != nil {
+			return exitcode.With(exitcode.CantCreat, fmt.Errorf("saving the secret: %w", err), "")
+		}
+		add.PasswordFile = secret
+	}
+	// The account used so far stays the default: the only one there was,
+	// or this one when it is the first.
+	def := ""
+	if f.Default == "" && len(f.Accounts) <= 1 {
+		def = name
+		for n := range f.Accounts {
+			def = n
+		}
+	}
+	if err := config.AppendAccount(f.Path, name, add, def); err != nil {
+		return exitcode.With(exitcode.CantCreat, err, "")
+	}
+	fmt.Fprintf(a.Stdout, "saved account %q in %s (mode 0600)\n", name, f.Path)
+	return nil
 }

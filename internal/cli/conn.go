@@ -35,7 +35,8 @@ type connFlags struct {
 	verbose                   int
 	quiet                     bool
 	noPipelining, noChunking  bool
-	noConfig                  bool // the demo: ignore the user's config file
+	noConfig                  bool         // the demo: ignore the user's config file
+	file                      *config.File // a configuration held in memory (account add's test)
 	direct                    bool
 	dnsServer, mxPort         string
 }
@@ -98,6 +99,9 @@ func (a *App) resolve(ctx context.Context, f *connFlags, fromAddr string, wantAu
 		cfgPath = ""
 	}
 	file, err := config.Load(cfgPath, named)
+	if f.file != nil {
+		file, err = f.file, nil
+	}
 	if err != nil {
 		return nil, exitcode.With(exitcode.Config, err, "")
 	}
