@@ -169,3 +169,76 @@ func lineOf(src, account, key string) int {
 	}
 	return 0
 }
+
+// RemoveAccount deletes the table [accounts.NAME] from the file at path,
+// leaving the rest of the text as it was (comments just above the next
+// table stay with it). When the account is the default, the default line
+// goes too. The result is parsed again and must hold every other account
+// unchanged, or nothing is written.
+func RemoveAccount(path, name string) error {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	before, err := Parse(path, string(old))
+	if err != nil {
+		return err
+	}
+	if _, ok := before.Accounts[name]; !ok {
+		return &Error{Path: path, Err: fmt.Errorf("no account %q", name)}
+	}
+	lines := strings.SplitAfter(string(old), "\n")
+	header := func(l string) string {
+		t := strings.TrimSpace(strings.SplitN(l, "#", 2)[0])
+		if !strings.HasPrefix(t, "[") {
+			return ""
+		}
+		return strings.NewReplacer(" ", "", "\t", "", `"`, "", "'", "").Replace(strings.Trim(t, "[]"))
+	}
+	start := -1
+	for i, l := range lines {
+		if header(l) == "accounts."+name {
+			start = i
+			break
+		}
+	}
+	var out []string
+	if start >= 0 {
+		end := len(lines)
+		for i := start + 1; i < len(lines); i++ {
+			if header(lines[i]) != "" {
+				end = i
+				break
+			}
+		}
+		for end > start+1 && end < len(lines) {
+			t := strings.TrimSpace(lines[end-1])
+			if t != "" && !strings.HasPrefix(t, "#") {
+				break
+			}
+			end--
+		}
+		out = append(append(out, lines[:start]...), lines[end:]...)
+	}
+	if before.Default == name {
+		l := lineOf(string(old), "", "default")
+		kept := out[:0:0]
+		for i, s := range out {
+			if !(l > 0 && i == l-1 && l-1 < start) {
+				kept = append(kept, s)
+			}
+		}
+		out = kept
+	}
+	text := strings.Join(out, "")
+	after, err := Parse(path, text)
+	if start < 0 || err != nil || len(after.Accounts) != len(before.Accounts)-1 || after.Default != "" && before.Default == name {
+		return &Error{Path: path, Err: fmt.Errorf("account %q is not written as a plain [accounts.%s] table; remove it by hand", name, name)}
+	}
+	for n, a := range after.Accounts {
+		if !reflect.DeepEqual(a, before.Accounts[n]) {
+			return &Error{Path: path, Err: fmt.Errorf("removing account %q would change account %q; remove it by hand", name, n)}
+		}
+	}
+	return WritePrivate(path, []byte(text))
+}

@@ -73,3 +73,26 @@ func TestAppendAccountKeepsTheFile(t *testing.T) {
 		t.Fatal("name with a space added")
 	}
 }
+
+func TestRemoveAccount(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config.toml")
+	orig := "default = \"b\"\n# top comment\n[accounts.a]\nfrom = \"a@x.test\" # a's\n\n# about b\n[accounts.b]\nfrom = \"b@x.test\"\nserver = \"h:25\"\n\n# about c\n[accounts.c]\nfrom = \"c@x.test\"\n"
+	os.WriteFile(p, []byte(orig), 0o600)
+	if err := RemoveAccount(p, "b"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	// The comment above b's table cannot be told from a's trailing text: it stays.
+	want := "# top comment\n[accounts.a]\nfrom = \"a@x.test\" # a's\n\n# about b\n\n# about c\n[accounts.c]\nfrom = \"c@x.test\"\n"
+	if string(b) != want {
+		t.Fatalf("got:\n%s\nwant:\n%s", b, want)
+	}
+	if err := RemoveAccount(p, "b"); err == nil {
+		t.Fatal("removed twice")
+	}
+	// An account written another way is left for the user.
+	os.WriteFile(p, []byte("[accounts]\nd = { from = \"d@x.test\" }\n"), 0o600)
+	if err := RemoveAccount(p, "d"); err == nil || !strings.Contains(err.Error(), "by hand") {
+		t.Fatalf("%v", err)
+	}
+}

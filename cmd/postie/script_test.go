@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/miekg/dns"
@@ -37,12 +39,37 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(testbin.Run(func() int {
 		return testscript.RunMain(m, map[string]func() int{
-			"postie":        run,
-			"sendmail":      run,
-			"postie-code":   withCode("postie"),
-			"sendmail-code": withCode("sendmail"),
+			"postie":             run,
+			"sendmail":           run,
+			"postie-code":        withCode("postie"),
+			"sendmail-code":      withCode("sendmail"),
+			"postie-routed-code": routedCode,
 		})
 	}))
+}
+
+// routedCode is postie-code whose connections go nowhere: each address
+// it dials (a provider's host:port) is appended to $DIALED and refused.
+// Scripts see where postie would have connected without any network.
+func routedCode() int {
+	app := &cli.App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
+		IsTerminal: func(int) bool { return false }, Dialer: recordingDialer(os.Getenv("DIALED"))}
+	os.Args[0] = "postie"
+	code := app.Run(context.Background(), os.Args)
+	fmt.Fprintf(os.Stderr, "[exit %d]\n", code)
+	return 0
+}
+
+type recordingDialer string
+
+func (d recordingDialer) DialContext(_ context.Context, network, addr string) (net.Conn, error) {
+	f, err := os.OpenFile(string(d), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(f, addr)
+	f.Close()
+	return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
 }
 
 // TestScripts runs testdata/script/*.txtar: black-box tests of the CLI

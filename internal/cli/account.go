@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -15,67 +14,22 @@ import (
 	"github.com/postie/postie/smtp"
 )
 
-func (a *App) withPresetHint(sess *session, err error) error {
-	var ae *smtp.AuthError
-	if errors.As(err, &ae) && ae.Reply.Code == 535 && sess.preset != nil {
-		return exitcode.With(exitcode.NoPerm, err, sess.preset.AuthMsg)
-	}
-	return err
-}
-
 func (a *App) accountCmd() *cobra.Command {
 	var cfgPath string
-	cmd := &cobra.Command{Use: "account", Short: "List, add and test accounts in the config file"}
-	cmd.PersistentFlags().StringVar(&cfgPath, "config", "", "config file (default $POSTIE_CONFIG or ~/.config/postie/config.toml)")
-	load := func(named bool) (*config.File, error) {
-		p := cfgPath
-		if p == "" {
-			p = config.DefaultPath(a.env)
+	cmd := &cobra.Command{Use: "account", Short: "List, add, test and remove accounts in the config file", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return usageErr("account needs a subcommand: list, add NAME, test NAME or remove NAME")
+		}}
+	cmd.PersistentFlags().StringVar(&cfgPath, "config", "", configHelp)
+	accountNames := func(c *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		f, err := config.Load(p, named && cfgPath != "")
-		if err != nil {
-			return nil, exitcode.With(exitcode.Config, err, "")
-		}
-		return f, nil
+		return a.completeAccounts(&cfgPath)(c, args, prefix)
 	}
 	list := &cobra.Command{
 		Use: "list", Short: "List accounts (secrets masked)", Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			f, err := load(true)
-			if err != nil {
-				return err
-			}
-			if len(f.Accounts) == 0 {
-				fmt.Fprintf(a.Stdout, "no accounts in %s\n", f.Path)
-				return nil
-			}
-			for _, n := range f.Names() {
-				ac := f.Accounts[n]
-				mark := " "
-				if n == f.Default {
-					mark = "*"
-				}
-				secret := "none"
-				switch {
-				case ac.PasswordCmd != "":
-					secret = "password_cmd"
-				case ac.PasswordFile != "":
-					secret = "password_file " + ac.PasswordFile
-				case ac.Password != "":
-					secret = "password ********"
-				case ac.OAuth2Cmd != "":
-					secret = "oauth2_token_cmd"
-				}
-				server := ac.Server
-				if server == "" {
-					if p, ok := config.PresetForAddress(bareAddress(ac.From)); ok {
-						server = fmt.Sprintf("%s:%d (preset %s)", p.Host, p.Port, p.Name)
-					}
-				}
-				fmt.Fprintf(a.Stdout, "%s %-12s %-30s %-36s user=%s secret=%s\n", mark, n, ac.From, server, first(ac.User, bareAddress(ac.From)), secret)
-			}
-			return nil
-		},
+		RunE: func(*cobra.Command, []string) error { return a.accountList(cfgPath) },
 	}
 	var add config.Account
 	var noTest bool
@@ -97,15 +51,17 @@ func (a *App) accountCmd() *cobra.Command {
 	addCmd.Flags().BoolVar(&noTest, "no-test", false, "save without testing the login")
 	test := &cobra.Command{
 		Use: "test NAME", Short: "Log in with an account and report; sends no mail", Args: cobra.ExactArgs(1),
+		ValidArgsFunction: accountNames,
 		RunE: func(c *cobra.Command, args []string) error {
-			p := cfgPath
-			if p == "" {
-				p = config.DefaultPath(a.env)
-			}
-			return a.runCheck(c.Context(), &connFlags{account: args[0], configPath: p, tls: "auto", auth: "auto", connectTimeout: 30e9}, "")
+			return a.runCheck(c.Context(), &request{account: accountFlags{account: args[0], config: cfgPath}})
 		},
 	}
-	cmd.AddCommand(list, addCmd, test)
+	remove := &cobra.Command{
+		Use: "remove NAME", Short: "Remove an account from the config file (its secret file, if any, is left)", Args: cobra.ExactArgs(1),
+		ValidArgsFunction: accountNames,
+		RunE:              func(c *cobra.Command, args []string) error { return a.accountRemove(cfgPath, args[0]) },
+	}
+	cmd.AddCommand(list, addCmd, test, remove)
 	return cmd
 }
 
@@ -122,15 +78,12 @@ func smtpAddr(s string) (string, error) {
 // work, and never a shared directory); then the secret file (when the
 // secret was typed) and the config are written as new private files.
 func (a *App) accountAdd(ctx context.Context, cfgPath, name string, add config.Account, noTest bool) error {
-	if cfgPath == "" {
-		cfgPath = config.DefaultPath(a.env)
-	}
 	if err := config.ValidAccountName(name); err != nil {
 		return usageErr("%v", err)
 	}
-	f, err := config.Load(cfgPath, false)
+	f, err := a.loadConfig(cfgPath)
 	if err != nil {
-		return exitcode.With(exitcode.Config, err, "")
+		return err
 	}
 	if _, ok := f.Accounts[name]; ok {
 		return usageErr("account %q already exists in %s", name, f.Path)
@@ -156,7 +109,7 @@ func (a *App) accountAdd(ctx context.Context, cfgPath, name string, add config.A
 	// The secret: a file or command the user named, or typed now (hidden).
 	typed := ""
 	if add.PasswordFile == "" && add.PasswordCmd == "" && tty {
-		if typed, err = a.password(ctx, &connFlags{}, &config.Account{}, first(add.User, addr)); err != nil {
+		if typed, err = a.fetchSecret(ctx, Secret{Kind: SecretPrompt}, first(add.User, addr)); err != nil {
 			return err
 		}
 	}
@@ -170,7 +123,7 @@ func (a *App) accountAdd(ctx context.Context, cfgPath, name string, add config.A
 			trial.Password = typed
 		}
 		mem := &config.File{Path: f.Path + " (account " + name + ", not saved yet)", Accounts: map[string]config.Account{name: trial}}
-		err := a.runCheck(ctx, &connFlags{account: name, file: mem, tls: "auto", auth: "auto", connectTimeout: 30e9}, "")
+		err := a.runCheck(ctx, &request{account: accountFlags{account: name}, file: mem, noEnv: true})
 		if err != nil {
 			return fmt.Errorf("account not saved: %w", err)
 		}
@@ -195,5 +148,60 @@ func (a *App) accountAdd(ctx context.Context, cfgPath, name string, add config.A
 		return exitcode.With(exitcode.CantCreat, err, "")
 	}
 	fmt.Fprintf(a.Stdout, "saved account %q in %s (mode 0600)\n", name, f.Path)
+	return nil
+}
+
+func (a *App) accountList(cfgPath string) error {
+	f, err := a.loadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	if len(f.Accounts) == 0 {
+		fmt.Fprintf(a.Stdout, "no accounts in %s\n", f.Path)
+		return nil
+	}
+	for _, n := range f.Names() {
+		ac := f.Accounts[n]
+		mark := " "
+		if n == f.Default {
+			mark = "*"
+		}
+		secret := "none"
+		switch {
+		case ac.PasswordCmd != "":
+			secret = "password_cmd"
+		case ac.PasswordFile != "":
+			secret = "password_file " + ac.PasswordFile
+		case ac.Password != "":
+			secret = "password ********"
+		case ac.OAuth2Cmd != "":
+			secret = "oauth2_token_cmd"
+		}
+		server, user := ac.Server, ac.User
+		p, _ := accountPreset(f, n, &ac)
+		if server == "" && p != nil {
+			server = fmt.Sprintf("%s (preset %s)", presetAddr(p), p.Name)
+			user = first(user, bareAddress(ac.From)) // a preset logs in with the address
+		}
+		if user == "" {
+			user = "(none)"
+		}
+		fmt.Fprintf(a.Stdout, "%s %-12s %-30s %-36s user=%s secret=%s\n", mark, n, ac.From, server, user, secret)
+	}
+	return nil
+}
+
+func (a *App) accountRemove(cfgPath, name string) error {
+	f, err := a.loadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	if _, ok := f.Accounts[name]; !ok {
+		return exitcode.With(exitcode.Usage, fmt.Errorf("no account %q in %s", name, f.Path), "run 'postie account list' to see the accounts")
+	}
+	if err := config.RemoveAccount(f.Path, name); err != nil {
+		return exitcode.With(exitcode.CantCreat, err, "")
+	}
+	fmt.Fprintf(a.Stdout, "removed account %q from %s\n", name, f.Path)
 	return nil
 }

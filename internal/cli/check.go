@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -14,31 +15,36 @@ import (
 )
 
 func (a *App) checkCmd() *cobra.Command {
-	f := &connFlags{}
-	var from string
+	req := &request{}
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Connect to a server and show what it offers; optionally test the login. Sends no mail",
 		Example: `  postie check --server smtp.163.com:465
   postie check --server smtp.gmail.com:587 --user me@gmail.com --password-file ~/.gmail-app-pw`,
 		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return a.runCheck(c.Context(), f, from) },
+		RunE: func(c *cobra.Command, _ []string) error { return a.runCheck(c.Context(), req) },
 	}
-	f.add(cmd.Flags())
-	cmd.Flags().StringVar(&from, "from", "", "an address, to pick the provider's server when --server is not given")
+	req.server.add(cmd)
+	req.login.add(cmd)
+	req.account.add(a, cmd)
+	req.output.add(cmd.Flags())
+	cmd.Flags().StringVar(&req.from, "from", "", "an address, to pick the provider's server when --server is not given")
 	return cmd
 }
 
-func (a *App) runCheck(ctx context.Context, f *connFlags, from string) error {
-	login := f.user != "" || f.account != ""
-	sess, err := a.resolve(ctx, f, from, login)
+// runCheck connects, shows what the server offers and, when a user is
+// named (or an account), logs in.
+func (a *App) runCheck(ctx context.Context, req *request) error {
+	req.wantLogin = req.login.user != "" || req.account.account != ""
+	st, err := a.resolve(req)
 	if err != nil {
 		return err
 	}
-	if sess.relay == nil {
-		return usageErr("check needs a server (--server), not --direct")
+	relay, err := a.newRelay(ctx, st)
+	if err != nil {
+		return err
 	}
-	r := *sess.relay
+	r := *relay
 	creds := r.Credentials
 	r.Credentials = nil
 	c, err := r.Connect(ctx)
@@ -47,12 +53,15 @@ func (a *App) runCheck(ctx context.Context, f *connFlags, from string) error {
 	}
 	defer c.Quit(ctx)
 	out := a.Stdout
-	fmt.Fprintf(out, "server:       %s (TLS mode %s)\n", r.Addr, r.TLS)
+	if st.Quiet {
+		out = io.Discard // -q: the exit code says it; errors still go to stderr
+	}
+	fmt.Fprintf(out, "server:       %s (%s)\n", r.Addr, describeTLSMode(r.TLS))
 	fmt.Fprintf(out, "greeting:     %s\n", textsafe.Escape(decodeServerText(c.Greeting().String())))
-	if st, ok := c.TLSConnectionState(); ok {
-		fmt.Fprintf(out, "tls:          %s\n", smtp.DescribeTLS(st, r.TLSConfig != nil && r.TLSConfig.InsecureSkipVerify))
-		if len(st.PeerCertificates) > 0 {
-			cert := st.PeerCertificates[0]
+	if cs, ok := c.TLSConnectionState(); ok {
+		fmt.Fprintf(out, "tls:          %s\n", smtp.DescribeTLS(cs, r.TLSConfig != nil && r.TLSConfig.InsecureSkipVerify))
+		if len(cs.PeerCertificates) > 0 {
+			cert := cs.PeerCertificates[0]
 			fmt.Fprintf(out, "certificate:  names %s, valid until %s\n", textsafe.Escape(strings.Join(append(cert.DNSNames, ipStrings(cert)...), " ")), cert.NotAfter.Format("2006-01-02"))
 		}
 	} else {
@@ -83,7 +92,7 @@ func (a *App) runCheck(ctx context.Context, f *connFlags, from string) error {
 	}
 	if err != nil {
 		fmt.Fprintf(out, "login:        FAILED\n")
-		return a.withPresetHint(sess, err)
+		return presetHint(st, err)
 	}
 	fmt.Fprintf(out, "login:        OK as %s with %s\n", creds.Username, m.Name())
 	return nil
@@ -95,4 +104,19 @@ func ipStrings(c *x509.Certificate) []string {
 		out = append(out, ip.String())
 	}
 	return out
+}
+
+// describeTLSMode says what a TLS mode does, in the words of the check.
+func describeTLSMode(m smtp.TLSMode) string {
+	switch m {
+	case smtp.TLSImplicit:
+		return "implicit TLS, certificate verified"
+	case smtp.TLSStartTLS:
+		return "STARTTLS required, certificate verified"
+	case smtp.TLSOpportunistic:
+		return "STARTTLS if the server offers it, certificate verified; clear text only if it offers none"
+	case smtp.TLSNone:
+		return "no TLS: clear text"
+	}
+	return m.String()
 }

@@ -128,11 +128,13 @@ func (a *App) runDemo(ctx context.Context, dir string, keep bool) error {
 		text:    "I love computer networks!\r\n我爱计算机网络！\r\n\r\nThis message came through postie's SMTP client.\r\n",
 		attach:  []string{paths.img},
 	}
-	f.conn = connFlags{
-		server: addr, tls: "starttls", user: "demo", passwordFile: paths.pw, auth: "login",
-		cacert: paths.ca, helo: "postie-demo-client", verbose: 1, noConfig: true, noPipelining: true, noChunking: true,
+	f.req = request{
+		server:   serverFlags{server: addr, tls: "starttls", cacert: paths.ca, helo: "postie-demo-client", connectTimeout: 10e9},
+		login:    loginFlags{user: "demo", passwordFile: paths.pw, auth: "login"},
+		output:   outputFlags{verbose: 1},
+		transfer: transferFlags{noPipelining: true, noChunking: true},
+		noConfig: true, noEnv: true,
 	}
-	f.conn.connectTimeout = 10e9
 	if err := sub.runSend(ctx, f); err != nil {
 		return err
 	}

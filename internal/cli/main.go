@@ -18,6 +18,7 @@ import (
 
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/internal/textsafe"
+	"github.com/postie/postie/smtp"
 )
 
 // App carries the process's edges so tests can run commands in-process.
@@ -28,6 +29,9 @@ type App struct {
 	Getenv func(string) string
 	// IsTerminal reports whether a file descriptor is a terminal.
 	IsTerminal func(fd int) bool
+	// Dialer opens connections to servers (nil: the system's); tests
+	// route provider hosts to loopback with it.
+	Dialer smtp.Dialer
 }
 
 // Main runs postie with args (args[0] is the program name) and returns the

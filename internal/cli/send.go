@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,15 +11,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/internal/exitcode"
-	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
 )
 
 type sendFlags struct {
-	conn                      connFlags
+	req                       request // server, login, account, output, transfer and direct flags
 	from, replyTo, subject    string
 	to, cc, bcc               []string
 	text, textFile            string
@@ -45,7 +42,12 @@ func (a *App) sendCmd() *cobra.Command {
 		},
 	}
 	fs := cmd.Flags()
-	f.conn.add(fs)
+	f.req.server.add(cmd)
+	f.req.login.add(cmd)
+	f.req.account.add(a, cmd)
+	f.req.output.add(fs)
+	f.req.transfer.add(fs)
+	f.req.direct.add(fs)
 	fs.StringVar(&f.from, "from", "", "sender: ADDR or 'Name <ADDR>'")
 	fs.StringArrayVar(&f.to, "to", nil, "recipient (repeatable, or comma-separated)")
 	fs.StringArrayVar(&f.cc, "cc", nil, "copy recipient")
@@ -216,13 +218,15 @@ func messageBody(m *message.Message) smtp.Body {
 }
 
 func (a *App) runSend(ctx context.Context, f *sendFlags) error {
-	from := f.from
-	sess, err := a.resolve(ctx, &f.conn, from, !f.dryRun)
+	req := &f.req
+	req.from, req.wantLogin = f.from, !f.dryRun
+	st, err := a.resolve(req)
 	if err != nil && !f.dryRun {
 		return err
 	}
-	if from == "" && sess != nil {
-		from = sess.from
+	from := f.from
+	if from == "" && st != nil {
+		from = st.From
 	}
 	m, err := a.compose(f, from)
 	if err != nil {
@@ -245,154 +249,24 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 	if f.dsnNotify != "" {
 		env.Rcpt.Notify = strings.Split(f.dsnNotify, ",")
 	}
-	if m.Allow8Bit && sess.direct != nil {
-		// Each MX may differ; the 7-bit form suits every one of them.
-		m.Allow8Bit, env.Mail.Body8Bit = false, false
-		if env.Mail.Size, err = m.Size(); err != nil {
-			return err
-		}
-	}
+	var adapt Adapt
 	if m.Allow8Bit {
 		// 8bit text only where the server takes it; otherwise the same
 		// message in its 7-bit form (quoted-printable).
-		sess.relay.BeforeSend = func(ext smtp.Extensions) error {
+		adapt = func(ext smtp.Extensions) error {
 			if ext.Has("8BITMIME") {
 				return nil
 			}
 			m.Allow8Bit, env.Mail.Body8Bit = false, false
+			var err error
 			env.Mail.Size, err = m.Size()
 			return err
 		}
 	}
-	body, done := a.withProgress(messageBody(m), size, f.conn.quiet || f.conn.verbose > 1)
-	sess.afterSend = done
-	return a.deliver(ctx, sess, env, body, f.conn.quiet, f.jsonOut)
-}
-
-type jsonRcpt struct {
-	Address  string `json:"address"`
-	Status   string `json:"status"` // delivered | rejected | deferred
-	Code     int    `json:"code,omitempty"`
-	Enhanced string `json:"enhanced,omitempty"`
-	Message  string `json:"message,omitempty"`
-}
-
-type jsonResult struct {
-	Status     string     `json:"status"` // sent | partial | failed | unknown
-	Server     string     `json:"server"`
-	QueueID    string     `json:"queue_id,omitempty"`
-	Reply      string     `json:"reply,omitempty"`
-	Recipients []jsonRcpt `json:"recipients"`
-	Error      string     `json:"error,omitempty"`
-	ExitCode   int        `json:"exit_code"`
-}
-
-// deliver sends through the session's relay and reports per recipient.
-func (a *App) deliver(ctx context.Context, sess *session, env *smtp.Envelope, body smtp.Body, quiet, jsonOut bool) error {
-	var res *smtp.Result
-	var err error
-	if sess.direct != nil {
-		res, err = sess.direct.Send(ctx, env, body)
-	} else {
-		res, err = sess.relay.Send(ctx, env, body)
-	}
-	if sess.afterSend != nil {
-		sess.afterSend() // clear the progress line before reporting
-	}
-	var ae *smtp.AuthError
-	if errors.As(err, &ae) && ae.Reply.Code == 535 && sess.preset != nil {
-		err = exitcode.With(exitcode.NoPerm, err, sess.preset.AuthMsg)
-	}
-	var failed []smtp.RcptStatus
-	permanent := false
-	if res != nil {
-		failed = res.Failed()
-		for _, fr := range failed {
-			var se *smtp.Error
-			var nmh *deliver.NoMailHostError
-			if errors.As(fr.Err, &se) && !se.Temporary() || errors.As(fr.Err, &nmh) {
-				permanent = true
-			}
-		}
-	}
-	if err == nil && len(failed) > 0 {
-		err = &exitcode.RecipientsError{Failed: failed, Permanent: permanent}
-	}
-	if jsonOut {
-		a.printJSON(sess, env, res, err)
-	}
-	if res != nil && len(res.Delivered()) > 0 && !quiet && !jsonOut {
-		reply := ""
-		if res.Final != nil {
-			reply = ": " + textsafe.Escape(decodeServerText(res.Final.String()))
-		}
-		fmt.Fprintf(a.Stderr, "postie: sent to <%s>%s\n", strings.Join(res.Delivered(), ">, <"), reply)
-	}
-	var re *exitcode.RecipientsError
-	if errors.As(err, &re) {
-		for _, fr := range re.Failed {
-			why := "not attempted"
-			if fr.Err != nil {
-				why = fr.Err.Error()
-			}
-			if !jsonOut {
-				fmt.Fprintf(a.Stderr, "postie: error: not delivered to <%s>: %s\n", fr.Address, textsafe.Line(why))
-			}
-		}
-		return &silentError{err}
-	}
-	if err != nil && jsonOut {
-		return &silentError{err}
-	}
-	return err
-}
-
-func (a *App) printJSON(sess *session, env *smtp.Envelope, res *smtp.Result, err error) {
-	server := "mail exchangers (--direct)"
-	if sess.relay != nil {
-		server = sess.relay.Addr
-	}
-	out := jsonResult{Server: server, Recipients: []jsonRcpt{}, ExitCode: exitcode.For(err)}
-	if res != nil {
-		out.QueueID = res.QueueID
-		if res.Final != nil {
-			out.Reply = decodeServerText(res.Final.String())
-		}
-		for _, r := range res.Recipients {
-			jr := jsonRcpt{Address: r.Address, Status: "delivered"}
-			if !r.Delivered {
-				jr.Status = "rejected"
-				var se *smtp.Error
-				if errors.As(r.Err, &se) {
-					jr.Code, jr.Enhanced, jr.Message = se.Code, se.Enhanced.String(), decodeServerText(se.Message)
-					if se.Temporary() {
-						jr.Status = "deferred"
-					}
-				} else if r.Err != nil {
-					jr.Message = r.Err.Error()
-				}
-			} else if r.Reply != nil {
-				jr.Code, jr.Enhanced = r.Reply.Code, r.Reply.Enhanced.String()
-			}
-			out.Recipients = append(out.Recipients, jr)
-		}
-	} else {
-		for _, to := range env.To {
-			out.Recipients = append(out.Recipients, jsonRcpt{Address: to, Status: "failed"})
-		}
-	}
-	switch {
-	case errors.Is(err, smtp.ErrMaybeDelivered):
-		out.Status = "unknown" // the connection went after the final dot
-	case err == nil:
-		out.Status = "sent"
-	case res != nil && len(res.Delivered()) > 0:
-		out.Status = "partial"
-	default:
-		out.Status = "failed"
-	}
+	sender, err := a.newSender(ctx, st, adapt)
 	if err != nil {
-		out.Error = textsafe.Line(err.Error())
+		return err
 	}
-	textsafe.WriteJSON(a.Stdout, out)
+	body, done := a.withProgress(messageBody(m), size, st.Quiet || st.Verbose > 1)
+	return a.deliver(ctx, sender, st, env, body, reportOptions{quiet: st.Quiet, json: f.jsonOut, before: done})
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/postie/postie/config"
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
@@ -192,12 +191,19 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	defer os.Remove(spool.Name())
 	defer spool.Close()
 	bw := bufio.NewWriter(spool)
+	// Where the message goes is the account's business (or
+	// POSTIE_SERVER's), never the message's: its From and -f choose no
+	// server.
+	st, err := a.resolve(&request{account: accountFlags{account: s.account, config: s.config}, output: outputFlags{verbose: s.verbose}, wantLogin: true})
+	if err != nil {
+		return err
+	}
 	// A message without From gets one, as sendmail does: -F's name and
 	// -f's address, else the account's from.
 	var hdrFrom *message.Address
 	if s.from != "" && s.from != "<>" {
 		hdrFrom = &message.Address{Name: s.fullName, Addr: s.from}
-	} else if af := a.accountFrom(s.config, s.account); af != "" {
+	} else if af := st.From; af != "" {
 		if ad, err := message.ParseAddress(af); err == nil {
 			if s.fullName != "" {
 				ad.Name = s.fullName
@@ -224,8 +230,6 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	if len(rcpts) == 0 {
 		return exitcode.With(exitcode.Usage, errors.New("no recipients"), "give recipients as arguments or use -t to read them from the message")
 	}
-	f := &connFlags{configPath: s.config, account: s.account, verbose: s.verbose, tls: "auto", auth: "auto"}
-	f.connectTimeout = 30e9
 	from := s.from
 	if from == "<>" {
 		from = ""
@@ -233,12 +237,8 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	if s.from == "" {
 		from = prep.From
 	}
-	sess, err := a.resolve(ctx, f, from, true)
-	if err != nil {
-		return err
-	}
-	if s.from == "" && sess.from != "" {
-		from = bareAddress(sess.from)
+	if s.from == "" && st.From != "" {
+		from = bareAddress(st.From)
 	}
 	name := spool.Name()
 	body := func() (io.ReadCloser, error) { return os.Open(name) }
@@ -247,7 +247,11 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	if s.dsnNotify != "" {
 		env.Rcpt.Notify = strings.Split(s.dsnNotify, ",")
 	}
-	return a.deliver(ctx, sess, env, body, s.verbose == 0, false)
+	sender, err := a.newSender(ctx, st, nil)
+	if err != nil {
+		return err
+	}
+	return a.deliver(ctx, sender, st, env, body, reportOptions{quiet: s.verbose == 0})
 }
 
 // has8bit reports whether the spooled message has any 8-bit byte, which
@@ -270,22 +274,4 @@ func has8bit(path string) bool {
 			return false
 		}
 	}
-}
-
-// accountFrom is the from address of the account sendmail will use, or
-// "" (errors surface later, in resolve, with their proper exit code).
-func (a *App) accountFrom(cfgPath, account string) string {
-	named := cfgPath != ""
-	if !named {
-		cfgPath = config.DefaultPath(a.env)
-	}
-	f, err := config.Load(cfgPath, named)
-	if err != nil {
-		return ""
-	}
-	acct, _, err := f.Account(account)
-	if err != nil || acct == nil {
-		return ""
-	}
-	return acct.From
 }

@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/postie/postie/deliver"
+	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/textsafe"
+	"github.com/postie/postie/smtp"
+)
+
+type jsonRcpt struct {
+	Address  string `json:"address"`
+	Status   string `json:"status"` // delivered | rejected | deferred
+	Code     int    `json:"code,omitempty"`
+	Enhanced string `json:"enhanced,omitempty"`
+	Message  string `json:"message,omitempty"`
+}
+
+type jsonResult struct {
+	Status     string     `json:"status"` // sent | partial | failed | unknown
+	Server     string     `json:"server"`
+	QueueID    string     `json:"queue_id,omitempty"`
+	Reply      string     `json:"reply,omitempty"`
+	Recipients []jsonRcpt `json:"recipients"`
+	Error      string     `json:"error,omitempty"`
+	ExitCode   int        `json:"exit_code"`
+}
+
+// reportOptions say how a delivery is reported.
+type reportOptions struct {
+	quiet, json bool
+	// before runs when the sending is over and before anything is
+	// printed (it clears the progress line).
+	before func()
+}
+
+// deliver sends through s and reports per recipient: one line per
+// outcome on stderr, or JSON on stdout.
+func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Envelope, body smtp.Body, o reportOptions) error {
+	res, err := s.Send(ctx, env, body)
+	if o.before != nil {
+		o.before()
+	}
+	err = presetHint(st, err)
+	var failed []smtp.RcptStatus
+	permanent := false
+	if res != nil {
+		failed = res.Failed()
+		for _, fr := range failed {
+			var se *smtp.Error
+			var nmh *deliver.NoMailHostError
+			if errors.As(fr.Err, &se) && !se.Temporary() || errors.As(fr.Err, &nmh) {
+				permanent = true
+			}
+		}
+	}
+	if err == nil && len(failed) > 0 {
+		err = &exitcode.RecipientsError{Failed: failed, Permanent: permanent}
+	}
+	if o.json {
+		a.printJSON(s.Route(), env, res, err)
+	}
+	if res != nil && len(res.Delivered()) > 0 && !o.quiet && !o.json {
+		reply := ""
+		if res.Final != nil {
+			reply = ": " + textsafe.Escape(decodeServerText(res.Final.String()))
+		}
+		fmt.Fprintf(a.Stderr, "postie: sent to <%s>%s\n", strings.Join(res.Delivered(), ">, <"), reply)
+	}
+	var re *exitcode.RecipientsError
+	if errors.As(err, &re) {
+		for _, fr := range re.Failed {
+			why := "not attempted"
+			if fr.Err != nil {
+				why = fr.Err.Error()
+			}
+			if !o.json {
+				fmt.Fprintf(a.Stderr, "postie: error: not delivered to <%s>: %s\n", fr.Address, textsafe.Line(why))
+			}
+		}
+		return &silentError{err}
+	}
+	if err != nil && o.json {
+		return &silentError{err}
+	}
+	return err
+}
+
+func (a *App) printJSON(route string, env *smtp.Envelope, res *smtp.Result, err error) {
+	out := jsonResult{Server: route, Recipients: []jsonRcpt{}, ExitCode: exitcode.For(err)}
+	if res != nil {
+		out.QueueID = res.QueueID
+		if res.Final != nil {
+			out.Reply = decodeServerText(res.Final.String())
+		}
+		for _, r := range res.Recipients {
+			jr := jsonRcpt{Address: r.Address, Status: "delivered"}
+			if !r.Delivered {
+				jr.Status = "rejected"
+				var se *smtp.Error
+				if errors.As(r.Err, &se) {
+					jr.Code, jr.Enhanced, jr.Message = se.Code, se.Enhanced.String(), decodeServerText(se.Message)
+					if se.Temporary() {
+						jr.Status = "deferred"
+					}
+				} else if r.Err != nil {
+					jr.Message = r.Err.Error()
+				}
+			} else if r.Reply != nil {
+				jr.Code, jr.Enhanced = r.Reply.Code, r.Reply.Enhanced.String()
+			}
+			out.Recipients = append(out.Recipients, jr)
+		}
+	} else {
+		for _, to := range env.To {
+			out.Recipients = append(out.Recipients, jsonRcpt{Address: to, Status: "failed"})
+		}
+	}
+	switch {
+	case errors.Is(err, smtp.ErrMaybeDelivered):
+		out.Status = "unknown" // the connection went after the final dot
+	case err == nil:
+		out.Status = "sent"
+	case res != nil && len(res.Delivered()) > 0:
+		out.Status = "partial"
+	default:
+		out.Status = "failed"
+	}
+	if err != nil {
+		out.Error = textsafe.Line(err.Error())
+	}
+	textsafe.WriteJSON(a.Stdout, out)
+}
+
+// presetHint gives a refused login the provider's own advice (an
+// authorization code, an app password) when a provider's server is used.
+func presetHint(st *Settings, err error) error {
+	var ae *smtp.AuthError
+	if errors.As(err, &ae) && ae.Reply.Code == 535 && st.Preset != nil {
+		return exitcode.With(exitcode.NoPerm, err, st.Preset.AuthMsg)
+	}
+	return err
+}
