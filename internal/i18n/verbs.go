@@ -61,7 +61,7 @@ func scan(format string) (out []Verb, at []int) {
 				i++
 			}
 		}
-		number() // width
+		number()                           // width
 		if i+1 < len(rs) && rs[i] == '.' { // as fmt: a final '.' is a verb
 			i++
 			number() // precision
