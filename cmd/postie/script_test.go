@@ -28,36 +28,32 @@ import (
 // scripts. The "-code" variants print "[exit N]" on stderr and exit 0, so
 // scripts can assert exact sysexits codes.
 func TestMain(m *testing.M) {
-	run := func() int { return cli.Main(os.Args) }
-	withCode := func(name string) func() int {
-		return func() int {
+	run := func() { os.Exit(cli.Main(os.Args)) }
+	withCode := func(name string) func() {
+		return func() {
 			os.Args[0] = name
 			code := cli.Main(os.Args)
 			fmt.Fprintf(os.Stderr, "[exit %d]\n", code)
-			return 0
 		}
 	}
-	os.Exit(testbin.Run(func() int {
-		return testscript.RunMain(m, map[string]func() int{
-			"postie":             run,
-			"sendmail":           run,
-			"postie-code":        withCode("postie"),
-			"sendmail-code":      withCode("sendmail"),
-			"postie-routed-code": routedCode,
-		})
-	}))
+	testscript.Main(testbin.M(m), map[string]func(){
+		"postie":             run,
+		"sendmail":           run,
+		"postie-code":        withCode("postie"),
+		"sendmail-code":      withCode("sendmail"),
+		"postie-routed-code": routedCode,
+	})
 }
 
 // routedCode is postie-code whose connections go nowhere: each address
 // it dials (a provider's host:port) is appended to $DIALED and refused.
 // Scripts see where postie would have connected without any network.
-func routedCode() int {
+func routedCode() {
 	app := &cli.App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
 		IsTerminal: func(int) bool { return false }, Dialer: recordingDialer(os.Getenv("DIALED"))}
 	os.Args[0] = "postie"
 	code := app.Run(context.Background(), os.Args)
 	fmt.Fprintf(os.Stderr, "[exit %d]\n", code)
-	return 0
 }
 
 type recordingDialer string

@@ -159,9 +159,11 @@ func For(err error) int {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
 		return TempFail // the server went away
 	}
-	var tmo *smtp.TimeoutError
-	if errors.As(err, &tmo) {
-		return TempFail
-	}
 	return Software
 }
+
+// Temporary reports whether trying again later may succeed: the errors
+// For maps to TempFail. An error postie does not recognise is not
+// temporary: a bug must not be retried forever (by a script or the
+// outbox).
+func Temporary(err error) bool { return err != nil && For(err) == TempFail }

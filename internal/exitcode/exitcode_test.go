@@ -37,3 +37,16 @@ func TestMapping(t *testing.T) {
 		}
 	}
 }
+
+func TestTemporary(t *testing.T) {
+	for _, err := range []error{&smtp.Error{Code: 451}, syscall.ECONNREFUSED, &smtp.TimeoutError{}, io.EOF} {
+		if !Temporary(err) {
+			t.Errorf("Temporary(%#v) = false", err)
+		}
+	}
+	for _, err := range []error{nil, errors.New("a bug"), fmt.Errorf("wrapped: %w", errors.New("unknown")), &smtp.Error{Code: 550}, &smtp.ProtocolError{}, With(Config, errors.New("x"), "")} {
+		if Temporary(err) {
+			t.Errorf("Temporary(%#v) = true; unknown and permanent errors are not temporary", err)
+		}
+	}
+}

@@ -1,8 +1,9 @@
 // Package testbin builds the postie binary once per test process, for
 // black-box tests that run it as a user would, and removes it when the
-// tests end. A package that uses Postie runs its tests through Run:
+// tests end. A package that uses Postie runs its tests through M:
 //
-//	func TestMain(m *testing.M) { os.Exit(testbin.Run(m.Run)) }
+//	func TestMain(m *testing.M) { os.Exit(testbin.M(m).Run()) }
+//	func TestMain(m *testing.M) { testscript.Main(testbin.M(m), commands) }
 package testbin
 
 import (
@@ -23,9 +24,16 @@ var (
 	out   []byte
 )
 
-// Run runs the tests (run is m.Run, or a wrapper of it) and then removes
-// the binary, so no test run leaves an 11 MB file in $TMPDIR.
-func Run(run func() int) int {
+// TestingM is what runs a package's tests (*testing.M).
+type TestingM interface{ Run() int }
+
+// M wraps m so that running the tests removes the binary afterwards:
+// no test run leaves an 11 MB file in $TMPDIR.
+func M(m TestingM) TestingM { return cleanupM{m} }
+
+type cleanupM struct{ m TestingM }
+
+func (c cleanupM) Run() int {
 	mu.Lock()
 	wired = true
 	mu.Unlock()
@@ -36,7 +44,7 @@ func Run(run func() int) int {
 			os.RemoveAll(dir)
 		}
 	}()
-	return run()
+	return c.m.Run()
 }
 
 // Postie returns the path of a freshly built cmd/postie, built as the
@@ -46,7 +54,7 @@ func Postie(t testing.TB) string {
 	mu.Lock()
 	defer mu.Unlock()
 	if !wired {
-		t.Fatal("testbin: call testbin.Run from TestMain so the binary is removed after the tests")
+		t.Fatal("testbin: run the tests through testbin.M in TestMain, so the binary is removed after them")
 	}
 	if path == "" && err == nil {
 		_, file, _, _ := runtime.Caller(0)

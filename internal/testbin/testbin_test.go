@@ -8,16 +8,16 @@ import (
 	"testing"
 )
 
-// Run removes what Postie built: a test run leaves nothing in $TMPDIR.
+// M removes what Postie built: a test run leaves nothing in $TMPDIR.
 func TestRunRemovesTheBinary(t *testing.T) {
 	var p string
-	Run(func() int {
+	M(runFunc(func() int {
 		p = Postie(t)
 		if out, err := exec.Command(p, "--help").CombinedOutput(); err != nil {
 			t.Fatalf("%v\n%s", err, out)
 		}
 		return 0
-	})
+	})).Run()
 	if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("%s is still there after Run (%v)", p, err)
 	}
@@ -25,3 +25,7 @@ func TestRunRemovesTheBinary(t *testing.T) {
 		t.Fatalf("%s is still there after Run (%v)", dir, err)
 	}
 }
+
+type runFunc func() int
+
+func (f runFunc) Run() int { return f() }

@@ -7,4 +7,4 @@ import (
 	"github.com/postie/postie/internal/testbin"
 )
 
-func TestMain(m *testing.M) { os.Exit(testbin.Run(m.Run)) }
+func TestMain(m *testing.M) { os.Exit(testbin.M(m).Run()) }
