@@ -46,7 +46,8 @@ func TestMain(m *testing.M) {
 }
 
 // routedCode is postie-code whose connections go nowhere: each address
-// it dials (a provider's host:port) is appended to $DIALED and refused.
+// it dials (a provider's host:port) is appended to $DIALED and refused;
+// a name under .invalid does not resolve.
 // Scripts see where postie would have connected without any network.
 func routedCode() {
 	app := &cli.App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
@@ -59,6 +60,10 @@ func routedCode() {
 type recordingDialer string
 
 func (d recordingDialer) DialContext(_ context.Context, network, addr string) (net.Conn, error) {
+	if host, _, _ := net.SplitHostPort(addr); strings.HasSuffix(host, ".invalid") {
+		// RFC 2606: a name that cannot exist, as the resolver says it.
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+	}
 	f, err := os.OpenFile(string(d), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
 		return nil, err

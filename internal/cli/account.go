@@ -16,7 +16,7 @@ import (
 
 func (a *App) accountCmd() *cobra.Command {
 	var cfgPath string
-	cmd := &cobra.Command{Use: "account", Short: "List, add, test and remove accounts in the config file", Args: cobra.NoArgs,
+	cmd := &cobra.Command{Use: "account", Short: "List, add, test and remove accounts in the config file", Args: unknownCommand,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return usageErr("account needs a subcommand: list, add NAME, test NAME or remove NAME")
 		}}
@@ -28,7 +28,7 @@ func (a *App) accountCmd() *cobra.Command {
 		return a.completeAccounts(&cfgPath)(c, args, prefix)
 	}
 	list := &cobra.Command{
-		Use: "list", Short: "List accounts (secrets masked)", Args: cobra.NoArgs,
+		Use: "list", Short: "List accounts (secrets masked)", Args: noArgs,
 		RunE: func(*cobra.Command, []string) error { return a.accountList(cfgPath) },
 	}
 	var add config.Account
@@ -36,7 +36,7 @@ func (a *App) accountCmd() *cobra.Command {
 	addCmd := &cobra.Command{
 		Use:   "add NAME",
 		Short: "Add an account: provider detected from the address, secret asked with hidden input, login tested, saved 0600",
-		Args:  cobra.ExactArgs(1),
+		Args:  exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return a.accountAdd(c.Context(), cfgPath, args[0], add, noTest)
 		},
@@ -50,14 +50,14 @@ func (a *App) accountCmd() *cobra.Command {
 	addCmd.Flags().StringVar(&add.CACert, "cacert", "", "CA file to trust for this server")
 	addCmd.Flags().BoolVar(&noTest, "no-test", false, "save without testing the login")
 	test := &cobra.Command{
-		Use: "test NAME", Short: "Log in with an account and report; sends no mail", Args: cobra.ExactArgs(1),
+		Use: "test NAME", Short: "Log in with an account and report; sends no mail", Args: exactArgs(1),
 		ValidArgsFunction: accountNames,
 		RunE: func(c *cobra.Command, args []string) error {
 			return a.runCheck(c.Context(), &request{account: accountFlags{account: args[0], config: cfgPath}})
 		},
 	}
 	remove := &cobra.Command{
-		Use: "remove NAME", Short: "Remove an account from the config file (its secret file, if any, is left)", Args: cobra.ExactArgs(1),
+		Use: "remove NAME", Short: "Remove an account from the config file (its secret file, if any, is left)", Args: exactArgs(1),
 		ValidArgsFunction: accountNames,
 		RunE:              func(c *cobra.Command, args []string) error { return a.accountRemove(cfgPath, args[0]) },
 	}

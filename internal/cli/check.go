@@ -21,7 +21,7 @@ func (a *App) checkCmd() *cobra.Command {
 		Short: "Connect to a server and show what it offers; optionally test the login. Sends no mail",
 		Example: `  postie check --server smtp.163.com:465
   postie check --server smtp.gmail.com:587 --user me@gmail.com --password-file ~/.gmail-app-pw`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return a.runCheck(c.Context(), req) },
 	}
 	req.server.add(cmd)

@@ -16,7 +16,8 @@ import (
 	"github.com/postie/postie/smtp"
 )
 
-// The codes postie uses (sysexits.h, plus 130 for an interrupt).
+// The codes postie uses (sysexits.h, plus 79 for "may have been
+// delivered" and 130 for an interrupt).
 const (
 	OK          = 0
 	Usage       = 64 // bad command line
@@ -32,6 +33,11 @@ const (
 	Protocol    = 76 // the server broke the protocol
 	NoPerm      = 77 // authentication rejected
 	Config      = 78 // bad configuration or missing secret
+	// MaybeSent: the connection was lost after the whole message was
+	// sent and before the server's answer; it may have been delivered.
+	// Not a sysexits code: 75 would tell a script to resend, which may
+	// deliver a second copy.
+	MaybeSent   = 79
 	Interrupted = 130
 )
 
@@ -83,6 +89,11 @@ func For(err error) int {
 	if errors.As(err, &c) {
 		return c.Code
 	}
+	// Whatever ended the session after the message's end was sent (a
+	// reset, a time-out, Ctrl-C), the message may have been delivered.
+	if errors.Is(err, smtp.ErrMaybeDelivered) {
+		return MaybeSent
+	}
 	if errors.Is(err, context.Canceled) {
 		return Interrupted
 	}
@@ -118,9 +129,6 @@ func For(err error) int {
 	if errors.As(err, &fe) || errors.Is(err, smtp.ErrInvalidArgument) || errors.Is(err, smtp.ErrLineTooLong) || errors.Is(err, message.ErrNoHeader) {
 		return DataErr
 	}
-	if errors.Is(err, smtp.ErrMaybeDelivered) {
-		return TempFail
-	}
 	var se *smtp.Error
 	if errors.As(err, &se) {
 		if se.Temporary() {
@@ -140,8 +148,11 @@ func For(err error) int {
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
+		// A relay's name that does not exist will not exist on a retry
+		// either. (A recipient domain without mail host, --direct, is a
+		// NoMailHostError: 68.)
 		if dnsErr.IsNotFound {
-			return NoHost
+			return Unavailable
 		}
 		return TempFail
 	}

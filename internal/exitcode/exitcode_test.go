@@ -22,13 +22,14 @@ func TestMapping(t *testing.T) {
 		DataErr:     {&message.FieldError{Field: "Subject"}, fmt.Errorf("x: %w", smtp.ErrInvalidArgument), smtp.ErrLineTooLong},
 		NoInput:     {&fs.PathError{Op: "open", Path: "x", Err: fs.ErrNotExist}},
 		NoUser:      {&RecipientsError{Permanent: true}, &smtp.Error{Command: "RCPT TO:<x@y>", Code: 550}},
-		NoHost:      {&net.DNSError{Err: "no such host", IsNotFound: true}, fmt.Errorf("x: %w", &deliver.NoMailHostError{Domain: "x"})},
-		Unavailable: {&smtp.SecurityError{}, &smtp.TLSError{Err: errors.New("x")}, &smtp.UnsupportedError{Extension: "STARTTLS"}, &smtp.Error{Command: "MAIL FROM:<a@b>", Code: 554}, &smtp.AuthError{Reply: &smtp.Error{Code: 538}}},
+		NoHost:      {fmt.Errorf("x: %w", &deliver.NoMailHostError{Domain: "x"})},
+		Unavailable: {&net.DNSError{Err: "no such host", IsNotFound: true}, &smtp.SecurityError{}, &smtp.TLSError{Err: errors.New("x")}, &smtp.UnsupportedError{Extension: "STARTTLS"}, &smtp.Error{Command: "MAIL FROM:<a@b>", Code: 554}, &smtp.AuthError{Reply: &smtp.Error{Code: 538}}},
 		Software:    {errors.New("unexplained")},
-		TempFail:    {&smtp.Error{Code: 451}, &RecipientsError{}, syscall.ECONNREFUSED, io.EOF, &smtp.TimeoutError{}, fmt.Errorf("x: %w", smtp.ErrMaybeDelivered), &smtp.AuthError{Reply: &smtp.Error{Code: 454}}, context.DeadlineExceeded},
+		TempFail:    {&smtp.Error{Code: 451}, &RecipientsError{}, syscall.ECONNREFUSED, io.EOF, &smtp.TimeoutError{}, &smtp.AuthError{Reply: &smtp.Error{Code: 454}}, context.DeadlineExceeded},
 		Protocol:    {&smtp.ProtocolError{}},
 		NoPerm:      {&smtp.AuthError{Reply: &smtp.Error{Code: 535}}, &smtp.AuthError{Reply: &smtp.Error{Code: 534}}},
 		Interrupted: {context.Canceled},
+		MaybeSent:   {fmt.Errorf("x: %w", smtp.ErrMaybeDelivered), fmt.Errorf("%w: %w", smtp.ErrMaybeDelivered, context.Canceled), fmt.Errorf("%w: %w", smtp.ErrMaybeDelivered, io.EOF)},
 	} {
 		for _, err := range errs {
 			if got := For(err); got != want {

@@ -1,0 +1,90 @@
+package main_test
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/postie/postie/internal/testbin"
+)
+
+// --version says what the Go toolchain recorded in the binary: its
+// module version and, when built in a git checkout, the commit.
+func TestVersionFromBuildInfo(t *testing.T) {
+	bin := testbin.Postie(t)
+	out, err := exec.Command(bin, "--version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	info, err := exec.Command("go", "version", "-m", bin).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"postie ", "go1."}
+	for _, line := range strings.Split(string(info), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 3 && f[0] == "mod":
+			want = append(want, f[2]) // the module version, "(devel)" when untagged
+		case len(f) == 2 && f[0] == "build" && strings.HasPrefix(f[1], "vcs.revision="):
+			want = append(want, strings.TrimPrefix(f[1], "vcs.revision=")[:12])
+		}
+	}
+	if len(want) < 3 {
+		t.Fatalf("no module line in go version -m:\n%s", info)
+	}
+	for _, w := range want {
+		if !strings.Contains(string(out), w) {
+			t.Fatalf("--version says %q; the build info has %q", out, w)
+		}
+	}
+}
+
+// Ctrl-C while the server keeps postie waiting: "interrupted", exit 130,
+// at once (not after a time-out).
+func TestInterruptSaysInterrupted(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			accepted <- c // and never greet
+		}
+	}()
+	cmd := exec.Command(testbin.Postie(t), "send", "--server", ln.Addr().String(), "--tls", "none", "--from", "a@x.test", "--to", "b@x.test", "--text", "hi")
+	cmd.Env = append(os.Environ(), "POSTIE_CONFIG="+filepath.Join(t.TempDir(), "none.toml"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case c := <-accepted:
+		defer c.Close()
+	case <-time.After(20 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("postie did not connect")
+	}
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGINT)
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130; stderr:\n%s", err, stderr.String())
+	}
+	if got := stderr.String(); got != "postie: error: interrupted\n" {
+		t.Fatalf("stderr %q", got)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("took %v to stop after Ctrl-C", d)
+	}
+}
