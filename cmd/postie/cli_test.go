@@ -2,11 +2,13 @@ package main_test
 
 import (
 	"bytes"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -87,4 +89,63 @@ func TestInterruptSaysInterrupted(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("took %v to stop after Ctrl-C", d)
 	}
+}
+
+// A body over 64 MiB on standard input or in a file is refused (65) with
+// its size, never cut; nothing is sent.
+func TestBigBodyRefusedNotCut(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var conns atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			c.Close()
+		}
+	}()
+	big := filepath.Join(t.TempDir(), "big.txt")
+	f, _ := os.Create(big)
+	f.Truncate(65 << 20)
+	f.Close()
+	for _, c := range []struct {
+		args  []string
+		stdin bool
+		want  string
+	}{
+		{[]string{"--text-file", "-"}, true, "--text-file: the body on standard input is over 64 MiB"},
+		{nil, true, "stdin: the body on standard input is over 64 MiB"},
+		{[]string{"--html-file", big}, false, "--html-file " + big + ": 68157440 bytes, over the 64 MiB"},
+	} {
+		args := append([]string{"send", "--server", ln.Addr().String(), "--tls", "none", "--from", "a@x.test", "--to", "b@x.test"}, c.args...)
+		cmd := exec.Command(testbin.Postie(t), args...)
+		cmd.Env = append(os.Environ(), "POSTIE_CONFIG="+filepath.Join(t.TempDir(), "none.toml"))
+		if c.stdin {
+			cmd.Stdin = io.LimitReader(zeros{}, 65<<20)
+		}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 65 || !strings.Contains(stderr.String(), c.want) {
+			t.Errorf("%v: %v, stderr:\n%s", c.args, err, stderr.String())
+		}
+	}
+	if conns.Load() != 0 {
+		t.Fatalf("postie connected %d times", conns.Load())
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a'
+	}
+	return len(p), nil
 }

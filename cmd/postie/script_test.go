@@ -42,6 +42,7 @@ func TestMain(m *testing.M) {
 		"postie-code":        withCode("postie"),
 		"sendmail-code":      withCode("sendmail"),
 		"postie-routed-code": routedCode,
+		"postie-tty-code":    ttyCode,
 	})
 }
 
@@ -52,6 +53,14 @@ func TestMain(m *testing.M) {
 func routedCode() {
 	app := &cli.App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
 		IsTerminal: func(int) bool { return false }, Dialer: recordingDialer(os.Getenv("DIALED"))}
+	os.Args[0] = "postie"
+	code := app.Run(context.Background(), os.Args)
+	fmt.Fprintf(os.Stderr, "[exit %d]\n", code)
+}
+
+// ttyCode is postie-code run as if from a terminal (stdin, stderr).
+func ttyCode() {
+	app := &cli.App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, IsTerminal: func(int) bool { return true }}
 	os.Args[0] = "postie"
 	code := app.Run(context.Background(), os.Args)
 	fmt.Fprintf(os.Stderr, "[exit %d]\n", code)

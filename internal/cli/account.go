@@ -43,6 +43,8 @@ func (a *App) accountCmd() *cobra.Command {
 	}
 	addCmd.Flags().StringVar(&add.From, "from", "", "the account's address")
 	addCmd.Flags().StringVar(&add.Server, "server", "", "server, if not a known provider")
+	addCmd.Flags().StringVar(&add.Provider, "provider", "", "the provider, for an address at your own domain hosted by one (exmail, office365, gmail, ...)")
+	addCmd.RegisterFlagCompletionFunc("provider", fixedValues(config.PresetNames()))
 	addCmd.Flags().StringVar(&add.TLS, "tls", "", "TLS mode")
 	addCmd.Flags().StringVar(&add.User, "user", "", "user name (default: the address)")
 	addCmd.Flags().StringVar(&add.PasswordFile, "password-file", "", "file holding the password / authorization code")
@@ -101,10 +103,23 @@ func (a *App) accountAdd(ctx context.Context, cfgPath, name string, add config.A
 	if err != nil {
 		return err
 	}
-	if p, ok := config.PresetForAddress(addr); ok && add.Server == "" {
+	if add.Provider != "" {
+		if _, ok := config.PresetByName(add.Provider); !ok {
+			return usageErr("--provider %q: want one of %s", add.Provider, strings.Join(config.PresetNames(), ", "))
+		}
+	}
+	if p, _ := accountPreset(f, name, &add); p != nil && add.Server == "" {
 		fmt.Fprintf(a.Stderr, "postie: provider %s: %s:%d, %s TLS\npostie: note: %s\n", p.Name, p.Host, p.Port, p.TLS, p.AuthMsg)
 	} else if add.Server == "" {
-		return usageErr("no preset for %s: give --server HOST:PORT", addr)
+		return usageErr("no preset for %s: give --server HOST:PORT, or --provider NAME (%s)", addr, strings.Join(config.PresetNames(), ", "))
+	}
+	// Paths are kept absolute: the config is read from any directory.
+	for _, p := range []*string{&add.PasswordFile, &add.CACert} {
+		if *p != "" && !strings.HasPrefix(*p, "~/") {
+			if abs, err := filepath.Abs(*p); err == nil {
+				*p = abs
+			}
+		}
 	}
 	// The secret: a file or command the user named, or typed now (hidden).
 	typed := ""

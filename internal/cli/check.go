@@ -47,16 +47,16 @@ func (a *App) runCheck(ctx context.Context, req *request) error {
 	r := *relay
 	creds := r.Credentials
 	r.Credentials = nil
-	c, err := r.Connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Quit(ctx)
 	out := a.Stdout
 	if st.Quiet {
 		out = io.Discard // -q: the exit code says it; errors still go to stderr
 	}
 	fmt.Fprintf(out, "server:       %s (%s)\n", r.Addr, describeTLSMode(r.TLS))
+	c, err := r.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Quit(ctx)
 	fmt.Fprintf(out, "greeting:     %s\n", textsafe.Escape(decodeServerText(c.Greeting().String())))
 	if cs, ok := c.TLSConnectionState(); ok {
 		fmt.Fprintf(out, "tls:          %s\n", smtp.DescribeTLS(cs, r.TLSConfig != nil && r.TLSConfig.InsecureSkipVerify))

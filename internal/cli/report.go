@@ -9,6 +9,7 @@ import (
 	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/internal/textsafe"
+	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
 )
 
@@ -21,13 +22,14 @@ type jsonRcpt struct {
 }
 
 type jsonResult struct {
-	Status     string     `json:"status"` // sent | partial | failed | unknown
-	Server     string     `json:"server"`
+	Status     string     `json:"status"` // sent | partial | failed | unknown | dry-run
+	Server     string     `json:"server,omitempty"`
 	QueueID    string     `json:"queue_id,omitempty"`
 	Reply      string     `json:"reply,omitempty"`
 	Recipients []jsonRcpt `json:"recipients"`
 	Error      string     `json:"error,omitempty"`
 	ExitCode   int        `json:"exit_code"`
+	Message    string     `json:"message,omitempty"` // --dry-run: the message as it would be sent
 }
 
 // reportOptions say how a delivery is reported.
@@ -144,4 +146,18 @@ func presetHint(st *Settings, err error) error {
 		return exitcode.With(exitcode.NoPerm, err, st.Preset.AuthMsg)
 	}
 	return err
+}
+
+// printDryRunJSON is --dry-run --json: the message and its envelope
+// recipients, as JSON, nothing sent.
+func (a *App) printDryRunJSON(m *message.Message) error {
+	var b strings.Builder
+	if _, err := m.WriteTo(&b); err != nil {
+		return err
+	}
+	out := jsonResult{Status: "dry-run", Recipients: []jsonRcpt{}, Message: b.String()}
+	for _, to := range m.Recipients() {
+		out.Recipients = append(out.Recipients, jsonRcpt{Address: to, Status: "not sent"})
+	}
+	return textsafe.WriteJSON(a.Stdout, out)
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -26,6 +27,13 @@ type sendFlags struct {
 	dsnNotify                 string
 	dsnRet, dsnEnvID          string
 	dryRun, jsonOut, eightbit bool
+
+	textSet, htmlSet bool // --text or --html given, even empty
+}
+
+// bodyGiven: the command line says what the body is.
+func (f *sendFlags) bodyGiven() bool {
+	return f.textSet || f.htmlSet || f.text != "" || f.html != "" || f.textFile != "" || f.htmlFile != ""
 }
 
 func (a *App) sendCmd() *cobra.Command {
@@ -38,6 +46,7 @@ func (a *App) sendCmd() *cobra.Command {
   postie send --server 127.0.0.1:2525 --tls none --from a@x.test --to b@x.test --attach report.pdf --text see attached`,
 		RunE: func(c *cobra.Command, args []string) error {
 			f.to = append(f.to, args...)
+			f.textSet, f.htmlSet = c.Flags().Changed("text"), c.Flags().Changed("html")
 			return a.runSend(c.Context(), f)
 		},
 	}
@@ -55,16 +64,16 @@ func (a *App) sendCmd() *cobra.Command {
 	fs.StringVar(&f.replyTo, "reply-to", "", "Reply-To address")
 	fs.StringVar(&f.subject, "subject", "", "subject, any language")
 	fs.StringVar(&f.text, "text", "", "plain-text body")
-	fs.StringVar(&f.textFile, "text-file", "", "read the plain-text body from FILE (- for stdin)")
+	fs.StringVar(&f.textFile, "text-file", "", "read the plain-text body from FILE (- for stdin); at most 64 MiB")
 	fs.StringVar(&f.html, "html", "", "HTML body")
-	fs.StringVar(&f.htmlFile, "html-file", "", "read the HTML body from FILE")
+	fs.StringVar(&f.htmlFile, "html-file", "", "read the HTML body from FILE (- for stdin)")
 	fs.StringArrayVar(&f.attach, "attach", nil, "attach FILE (repeatable)")
 	fs.StringArrayVar(&f.inline, "inline", nil, "inline image FILE, referenced from the HTML as cid:<file name>")
 	fs.StringArrayVar(&f.headers, "header", nil, "extra header 'Name: value' (repeatable)")
 	fs.StringVar(&f.dsnNotify, "dsn-notify", "", "delivery status notifications: NEVER or SUCCESS,FAILURE,DELAY")
 	fs.StringVar(&f.dsnRet, "dsn-ret", "", "what a bounce returns: full|hdrs")
 	fs.StringVar(&f.dsnEnvID, "dsn-envid", "", "envelope id for delivery status notifications")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print the message and send nothing")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the message and send nothing (with --json: as JSON)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the result as JSON on stdout")
 	fs.BoolVar(&f.eightbit, "8bit", false, "send UTF-8 text as 8bit when the server offers 8BITMIME (default: quoted-printable)")
 	return cmd
@@ -107,16 +116,41 @@ func parseAddrs(field string, vals []string) ([]message.Address, error) {
 	return out, nil
 }
 
+// maxBody is the largest text or HTML body postie takes (it is held in
+// memory); bigger content goes as an attachment, which is streamed.
+const maxBody = 64 << 20
+
+// readInput reads a body from a file or, for "-", standard input. A body
+// over maxBody is refused (65) with its size, never cut.
 func readInput(what, path string, stdin io.Reader) (string, error) {
-	var b []byte
-	var err error
+	hint := "send a body that large as an attachment (--attach FILE): attachments are streamed, not held in memory"
 	if path == "-" {
-		b, err = io.ReadAll(io.LimitReader(stdin, 64<<20))
-	} else {
-		b, err = os.ReadFile(path)
+		if stdin == nil {
+			return "", nil
+		}
+		b, err := io.ReadAll(io.LimitReader(stdin, maxBody+1))
+		if err != nil {
+			return "", exitcode.With(exitcode.IOErr, fmt.Errorf("%s: reading standard input: %w", what, err), "")
+		}
+		if len(b) > maxBody {
+			return "", exitcode.With(exitcode.DataErr, fmt.Errorf("%s: the body on standard input is over %d MiB, the most postie takes for a body", what, maxBody>>20), hint)
+		}
+		return string(b), nil
 	}
+	f, err := os.Open(path)
 	if err != nil {
 		return "", exitcode.With(exitcode.NoInput, fmt.Errorf("%s: %w", what, err), "")
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > maxBody {
+		return "", exitcode.With(exitcode.DataErr, fmt.Errorf("%s %s: %d bytes, over the %d MiB postie takes for a body", what, path, st.Size(), maxBody>>20), hint)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxBody+1))
+	if err != nil {
+		return "", exitcode.With(exitcode.NoInput, fmt.Errorf("%s: %w", what, err), "")
+	}
+	if len(b) > maxBody {
+		return "", exitcode.With(exitcode.DataErr, fmt.Errorf("%s %s: over the %d MiB postie takes for a body", what, path, maxBody>>20), hint)
 	}
 	return string(b), nil
 }
@@ -148,6 +182,9 @@ func (a *App) compose(f *sendFlags, from string) (*message.Message, error) {
 	if len(m.To)+len(m.Cc)+len(m.Bcc) == 0 {
 		return nil, usageErr("no recipients: give --to ADDR (or recipients as arguments)")
 	}
+	if f.textFile == "-" && f.htmlFile == "-" {
+		return nil, usageErr("--text-file - and --html-file - both read standard input; give one of them a file")
+	}
 	if f.textFile != "" {
 		if f.text != "" {
 			return nil, usageErr("--text and --text-file both given; choose one")
@@ -164,8 +201,14 @@ func (a *App) compose(f *sendFlags, from string) (*message.Message, error) {
 			return nil, err
 		}
 	}
-	if m.Text == "" && m.HTML == "" && f.textFile == "" && a.Stdin != nil && !a.stdinIsTerminal() {
-		if m.Text, err = readInput("stdin", "-", a.Stdin); err != nil {
+	if !f.bodyGiven() {
+		if a.stdinIsTerminal() {
+			// Nothing would end the body but Ctrl-D: say how to give one.
+			if len(f.attach)+len(f.inline) == 0 {
+				return nil, exitcode.With(exitcode.Usage, errors.New("no message body"),
+					"give --text TEXT, --text-file FILE or --html, or pipe the body in (echo hi | postie send ...); --text '' sends an empty body")
+			}
+		} else if m.Text, err = readInput("stdin", "-", a.Stdin); err != nil {
 			return nil, err
 		}
 	}
@@ -183,7 +226,11 @@ func (a *App) compose(f *sendFlags, from string) (*message.Message, error) {
 		for _, p := range list.paths {
 			at, err := message.FileAttachment(p)
 			if err != nil {
-				return nil, exitcode.With(exitcode.NoInput, fmt.Errorf("attachment: %w", err), "")
+				what := "attachment"
+				if list.inline {
+					what = "inline image"
+				}
+				return nil, exitcode.With(exitcode.NoInput, fmt.Errorf("%s: %w", what, err), "")
 			}
 			at.Inline = list.inline
 			if list.inline {
@@ -234,6 +281,9 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 	}
 	m.Fill()
 	if f.dryRun {
+		if f.jsonOut {
+			return a.printDryRunJSON(m)
+		}
 		_, err := m.WriteTo(a.Stdout)
 		return err
 	}
