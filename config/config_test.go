@@ -190,9 +190,11 @@ func TestPathsExpanded(t *testing.T) {
 	}
 }
 
-func TestSecretFileOfAnotherUser(t *testing.T) {
+// A password file, or a config holding a password, that belongs to
+// another user is refused even at mode 0600 (as msmtp does).
+func TestSecretsOfAnotherUser(t *testing.T) {
 	if os.Getuid() != 0 {
-		t.Skip("needs root to give a file away")
+		t.Skip("needs root to give a file to another user")
 	}
 	p := filepath.Join(t.TempDir(), "pw")
 	os.WriteFile(p, []byte("x\n"), 0o600)
@@ -201,6 +203,19 @@ func TestSecretFileOfAnotherUser(t *testing.T) {
 	}
 	if _, err := ReadSecretFile(p); err == nil || !strings.Contains(err.Error(), "belongs to another user") {
 		t.Fatalf("someone else's password file accepted: %v", err)
+	}
+	c := write(t, "[accounts.a]\npassword = \"x\"\n", 0o600)
+	if err := os.Chown(c, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(c, true); err == nil || !strings.Contains(err.Error(), "config.toml:2: accounts.a.password: the file holds a password but it belongs to another user") {
+		t.Fatalf("someone else's config with a password accepted: %v", err)
+	}
+	// Without a password key it is only configuration: fine.
+	c = write(t, "[accounts.a]\npassword_cmd = \"pass x\"\n", 0o644)
+	os.Chown(c, 65534, 65534)
+	if _, err := Load(c, true); err != nil {
+		t.Fatal(err)
 	}
 }
 
