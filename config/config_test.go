@@ -231,3 +231,21 @@ func TestRunSecretCmdIsQuiet(t *testing.T) {
 		t.Fatalf("helper saw %q (%v)", s, err)
 	}
 }
+
+// The preset table: names and domains unique, lower case, every preset a
+// host, a port, a TLS mode and a hint.
+func TestPresetTableConsistent(t *testing.T) {
+	names, domains := map[string]bool{}, map[string]string{}
+	for _, p := range Presets() {
+		if names[p.Name] || p.Name != strings.ToLower(p.Name) || p.Host == "" || p.Port == 0 || (p.TLS != "implicit" && p.TLS != "starttls") || p.AuthMsg == "" {
+			t.Errorf("preset %+v", p)
+		}
+		names[p.Name] = true
+		for _, d := range p.Domains {
+			if other, ok := domains[d]; ok || d != strings.ToLower(d) {
+				t.Errorf("domain %s in %s and %s", d, other, p.Name)
+			}
+			domains[d] = p.Name
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 )
@@ -47,7 +48,7 @@ func describeTOMLError(err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
 		line, key, msg = pe.Position.Line, pe.LastKey, pe.Message
-	} else if m := decodeErr.FindStringSubmatch(err.Error()); m != nil {
+	} else if m := decodeErr().FindStringSubmatch(err.Error()); m != nil {
 		// Type errors from decoding name types, not values, but are read
 		// the same careful way.
 		line, _ = strconv.Atoi(m[1])
@@ -69,4 +70,7 @@ func describeTOMLError(err error) error {
 	return &Error{Line: line, Err: errors.New(what + "; the line is not shown: it may hold a secret")}
 }
 
-var decodeErr = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+// decodeErr is compiled when first needed, not at start-up.
+var decodeErr = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+})

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -80,12 +79,14 @@ func checkPrivateFile(path string) error {
 	return nil
 }
 
-var bareKey = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
-
 // ValidAccountName reports whether name can be an account's name: a TOML
 // bare key (letters, digits, '_' and '-').
 func ValidAccountName(name string) error {
-	if !bareKey.MatchString(name) {
+	ok := name != ""
+	for _, r := range name {
+		ok = ok && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	}
+	if !ok {
 		return fmt.Errorf("account name %q: use letters, digits, '_' and '-'", name)
 	}
 	return nil

@@ -24,6 +24,7 @@ func (a *App) checkCmd() *cobra.Command {
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return a.runCheck(c.Context(), req) },
 	}
+	cmd.Flags().SortFlags = false // by topic, as send
 	req.server.add(cmd)
 	req.login.add(cmd)
 	req.account.add(a, cmd)

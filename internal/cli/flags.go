@@ -141,3 +141,18 @@ func (a *App) completeAccounts(cfgPath *string) func(*cobra.Command, []string, s
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
 }
+
+// listValue is a repeatable string flag (each use adds one value), like
+// pflag's StringArray but without its per-flag CSV encoder: building the
+// flags is part of every run's start-up.
+type listValue struct{ p *[]string }
+
+func (v listValue) Set(s string) error { *v.p = append(*v.p, s); return nil }
+func (v listValue) Type() string       { return "stringArray" }
+func (v listValue) String() string {
+	return strings.Join(*v.p, ",") // "" when unset: help shows no default
+}
+
+func listVar(fs *pflag.FlagSet, p *[]string, name, usage string) {
+	fs.Var(listValue{p}, name, usage)
+}

@@ -59,7 +59,7 @@ func (a *App) Run(ctx context.Context, args []string) (code int) {
 	if len(args) > 0 && strings.HasPrefix(filepath.Base(args[0]), "sendmail") {
 		err = a.sendmail(ctx, args[1:])
 	} else {
-		root := a.root()
+		root := a.root(args[1:])
 		root.SetArgs(args[1:])
 		root.SetIn(a.Stdin)
 		root.SetOut(a.Stdout)
@@ -106,7 +106,11 @@ func (a *App) printError(err error) {
 	}
 }
 
-func (a *App) root() *cobra.Command {
+// root builds the command tree for args. When args start with a
+// subcommand's name only that subcommand is built: a plain 'postie send'
+// does not pay for the flags of every other command (start-up time).
+// Help, completion and unknown names get the whole tree.
+func (a *App) root(args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "postie",
 		Short:         "postie sends mail over SMTP, and shows you the whole dialogue",
@@ -126,14 +130,29 @@ try again later, 76 protocol error, 77 authentication failed, 78 configuration;
 and 79 may have been delivered (do not resend blindly), 130 interrupted.`,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.Version = version()
-	root.SetVersionTemplate("postie {{.Version}}\n")
 	root.Args = unknownCommand
 	root.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
-	root.AddCommand(a.sendCmd(), a.serveCmd(), a.demoCmd(), a.checkCmd(), a.sendmailCmd(), a.accountCmd(), a.completionCmd())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return exitcode.With(exitcode.Usage, err, "run '"+c.CommandPath()+" --help' for usage")
 	})
+	commands := []struct {
+		name string
+		make func() *cobra.Command
+	}{
+		{"send", a.sendCmd}, {"serve", a.serveCmd}, {"demo", a.demoCmd}, {"check", a.checkCmd},
+		{"sendmail", a.sendmailCmd}, {"account", a.accountCmd}, {"completion", a.completionCmd},
+	}
+	for _, c := range commands {
+		if len(args) > 0 && args[0] == c.name {
+			root.AddCommand(c.make())
+			return root
+		}
+	}
+	for _, c := range commands {
+		root.AddCommand(c.make())
+	}
+	root.Version = version()
+	root.SetVersionTemplate("postie {{.Version}}\n")
 	return root
 }
 

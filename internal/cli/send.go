@@ -51,31 +51,34 @@ func (a *App) sendCmd() *cobra.Command {
 		},
 	}
 	fs := cmd.Flags()
-	f.req.server.add(cmd)
-	f.req.login.add(cmd)
-	f.req.account.add(a, cmd)
-	f.req.output.add(fs)
-	f.req.transfer.add(fs)
-	f.req.direct.add(fs)
+	// In the order defined (the message, then server, login, account...):
+	// help reads by topic, and nothing sorts ~50 flags on every run.
+	fs.SortFlags = false
 	fs.StringVar(&f.from, "from", "", "sender: ADDR or 'Name <ADDR>'")
-	fs.StringArrayVar(&f.to, "to", nil, "recipient (repeatable, or comma-separated)")
-	fs.StringArrayVar(&f.cc, "cc", nil, "copy recipient")
-	fs.StringArrayVar(&f.bcc, "bcc", nil, "blind copy recipient (never shown in the message)")
+	listVar(fs, &f.to, "to", "recipient (repeatable, or comma-separated)")
+	listVar(fs, &f.cc, "cc", "copy recipient")
+	listVar(fs, &f.bcc, "bcc", "blind copy recipient (never shown in the message)")
 	fs.StringVar(&f.replyTo, "reply-to", "", "Reply-To address")
 	fs.StringVar(&f.subject, "subject", "", "subject, any language")
 	fs.StringVar(&f.text, "text", "", "plain-text body")
 	fs.StringVar(&f.textFile, "text-file", "", "read the plain-text body from FILE (- for stdin); at most 64 MiB")
 	fs.StringVar(&f.html, "html", "", "HTML body")
 	fs.StringVar(&f.htmlFile, "html-file", "", "read the HTML body from FILE (- for stdin)")
-	fs.StringArrayVar(&f.attach, "attach", nil, "attach FILE (repeatable)")
-	fs.StringArrayVar(&f.inline, "inline", nil, "inline image FILE, referenced from the HTML as cid:<file name>")
-	fs.StringArrayVar(&f.headers, "header", nil, "extra header 'Name: value' (repeatable)")
+	listVar(fs, &f.attach, "attach", "attach FILE (repeatable)")
+	listVar(fs, &f.inline, "inline", "inline image FILE, referenced from the HTML as cid:<file name>")
+	listVar(fs, &f.headers, "header", "extra header 'Name: value' (repeatable)")
 	fs.StringVar(&f.dsnNotify, "dsn-notify", "", "delivery status notifications: NEVER or SUCCESS,FAILURE,DELAY")
 	fs.StringVar(&f.dsnRet, "dsn-ret", "", "what a bounce returns: full|hdrs")
 	fs.StringVar(&f.dsnEnvID, "dsn-envid", "", "envelope id for delivery status notifications")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the message and send nothing (with --json: as JSON)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the result as JSON on stdout")
 	fs.BoolVar(&f.eightbit, "8bit", false, "send UTF-8 text as 8bit when the server offers 8BITMIME (default: quoted-printable)")
+	f.req.server.add(cmd)
+	f.req.login.add(cmd)
+	f.req.account.add(a, cmd)
+	f.req.output.add(fs)
+	f.req.transfer.add(fs)
+	f.req.direct.add(fs)
 	return cmd
 }
 
