@@ -15,7 +15,7 @@ import (
 
 type jsonRcpt struct {
 	Address  string `json:"address"`
-	Status   string `json:"status"` // delivered | rejected | deferred
+	Status   string `json:"status"` // delivered | rejected | deferred | failed | unknown | not sent
 	Code     int    `json:"code,omitempty"`
 	Enhanced string `json:"enhanced,omitempty"`
 	Message  string `json:"message,omitempty"`
@@ -63,6 +63,16 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 	if err == nil && len(failed) > 0 {
 		err = &exitcode.RecipientsError{Failed: failed, Permanent: permanent}
 	}
+	// Every recipient refused: the engine's error is the first refusal;
+	// show them all, one line each, and keep the error's exit code.
+	refusedAll := err != nil && res != nil && len(res.Delivered()) == 0 && len(failed) > 0
+	for _, fr := range failed {
+		var se *smtp.Error
+		refusedAll = refusedAll && errors.As(fr.Err, &se)
+	}
+	if refusedAll && !errors.Is(err, failed[0].Err) {
+		refusedAll = false // the transaction failed for another reason: say that
+	}
 	if o.json {
 		a.printJSON(s.Route(), env, res, err)
 	}
@@ -74,8 +84,8 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 		fmt.Fprintf(a.Stderr, "postie: sent to <%s>%s\n", strings.Join(res.Delivered(), ">, <"), reply)
 	}
 	var re *exitcode.RecipientsError
-	if errors.As(err, &re) {
-		for _, fr := range re.Failed {
+	if errors.As(err, &re) || refusedAll {
+		for _, fr := range failed {
 			why := "not attempted"
 			if fr.Err != nil {
 				why = fr.Err.Error()
@@ -100,15 +110,11 @@ func (a *App) printJSON(route string, env *smtp.Envelope, res *smtp.Result, err 
 			out.Reply = decodeServerText(res.Final.String())
 		}
 		for _, r := range res.Recipients {
-			jr := jsonRcpt{Address: r.Address, Status: "delivered"}
+			jr := jsonRcpt{Address: r.Address, Status: rcptStatus(r, err)}
 			if !r.Delivered {
-				jr.Status = "rejected"
 				var se *smtp.Error
-				if errors.As(r.Err, &se) {
+				if errors.As(r.Err, &se) && jr.Status != "unknown" {
 					jr.Code, jr.Enhanced, jr.Message = se.Code, se.Enhanced.String(), decodeServerText(se.Message)
-					if se.Temporary() {
-						jr.Status = "deferred"
-					}
 				} else if r.Err != nil {
 					jr.Message = r.Err.Error()
 				}
@@ -160,4 +166,26 @@ func (a *App) printDryRunJSON(m *message.Message) error {
 		out.Recipients = append(out.Recipients, jsonRcpt{Address: to, Status: "not sent"})
 	}
 	return textsafe.WriteJSON(a.Stdout, out)
+}
+
+// rcptStatus is one recipient's outcome for --json: delivered; rejected
+// (5xx) or deferred (4xx) by the server; unknown when the connection was
+// lost after the whole message was sent (it may have been delivered: do
+// not resend blindly); failed when it was certainly not delivered (safe to
+// send again).
+func rcptStatus(r smtp.RcptStatus, txErr error) string {
+	if r.Delivered {
+		return "delivered"
+	}
+	if errors.Is(r.Err, smtp.ErrMaybeDelivered) || r.Err == nil && errors.Is(txErr, smtp.ErrMaybeDelivered) {
+		return "unknown"
+	}
+	var se *smtp.Error
+	if errors.As(r.Err, &se) {
+		if se.Temporary() {
+			return "deferred"
+		}
+		return "rejected"
+	}
+	return "failed"
 }
