@@ -160,8 +160,8 @@ func TestTooManyRecipientsContinues(t *testing.T) {
 	if err := srv.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Delivered()) != 2 || res.Transactions != 2 || len(srv.Data()) != 2 {
-		t.Fatalf("delivered %v in %d transactions", res.Delivered(), res.Transactions)
+	if len(res.Delivered()) != 2 || len(res.Transactions) != 2 || len(srv.Data()) != 2 {
+		t.Fatalf("delivered %v in %d transactions", res.Delivered(), len(res.Transactions))
 	}
 }
 
@@ -405,8 +405,8 @@ func TestDSNAndSMTPUTF8Parameters(t *testing.T) {
 	ctx := context.Background()
 	env := &smtp.Envelope{
 		From: "张三@例子.test", To: []string{"bob@x.test"},
-		Mail: smtp.MailOptions{Size: 10, Body8Bit: true, DSNRet: "hdrs", DSNEnvID: "id+1=x"},
-		Rcpt: smtp.RcptOptions{Notify: []string{"success", "failure"}, ORcpt: "bob+x@x.test"},
+		Mail: smtp.MailOptions{Size: 10, Body8Bit: true, DSNRet: smtp.DSNReturnHeaders, DSNEnvID: "id+1=x"},
+		Rcpt: smtp.RcptOptions{Notify: smtp.NotifySuccess | smtp.NotifyFailure, ORcpt: "bob+x@x.test"},
 	}
 	if _, err := c.Send(ctx, env, smtp.BytesBody([]byte("héllo\r\n"))); err != nil {
 		t.Fatal(err)

@@ -24,9 +24,7 @@ type lineWriter struct {
 	atStart   bool // next byte begins a line
 	pendingCR bool
 	lineLen   int
-	wrote     bool // any byte of the body written
 	err       error
-	n         int64 // bytes written to w (after normalisation)
 }
 
 func newLineWriter(w io.Writer, stuff bool) *lineWriter {
@@ -35,9 +33,7 @@ func newLineWriter(w io.Writer, stuff bool) *lineWriter {
 
 func (d *lineWriter) put(p []byte) {
 	if d.err == nil {
-		var n int
-		n, d.err = d.w.Write(p)
-		d.n += int64(n)
+		_, d.err = d.w.Write(p)
 		if d.hook != nil && p[0] != '\r' {
 			d.lineBuf = append(d.lineBuf, p...)
 		}
@@ -60,9 +56,6 @@ func (d *lineWriter) Write(p []byte) (int, error) {
 		return 0, d.err
 	}
 	total := len(p)
-	if len(p) > 0 {
-		d.wrote = true
-	}
 	for len(p) > 0 {
 		if d.pendingCR {
 			d.pendingCR = false

@@ -129,8 +129,8 @@ func TestInteropGoSMTP(t *testing.T) {
 			}
 			body := "Subject: interop\r\n\r\nline\n.dot\r\nbare\rcr\r\n" + strings.Repeat("y", 998) + "\r\n"
 			env := &smtp.Envelope{From: "发件人@peer.test", To: []string{"a@peer.test", "nobody@peer.test", "b@peer.test"},
-				Mail: smtp.MailOptions{Size: int64(len(body)), Body8Bit: true, DSNRet: "HDRS", DSNEnvID: "env 1"},
-				Rcpt: smtp.RcptOptions{Notify: []string{"FAILURE", "DELAY"}, ORcpt: "a@peer.test"}}
+				Mail: smtp.MailOptions{Size: int64(len(body)), Body8Bit: true, DSNRet: smtp.DSNReturnHeaders, DSNEnvID: "env 1"},
+				Rcpt: smtp.RcptOptions{Notify: smtp.NotifyFailure | smtp.NotifyDelay, ORcpt: "a@peer.test"}}
 			// Send twice over one connection: RSET-free reuse.
 			for i := 0; i < 2; i++ {
 				res, err := c.Send(ctx, env, smtp.BytesBody([]byte(body)))
@@ -194,8 +194,8 @@ func TestInteropRecipientLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Delivered()) != 8 || res.Transactions != 3 {
-		t.Fatalf("delivered %d in %d transactions", len(res.Delivered()), res.Transactions)
+	if len(res.Delivered()) != 8 || len(res.Transactions) != 3 {
+		t.Fatalf("delivered %d in %d transactions", len(res.Delivered()), len(res.Transactions))
 	}
 	seen := map[string]int{}
 	for _, m := range p.msgs {

@@ -243,9 +243,12 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	name := spool.Name()
 	body := func() (io.ReadCloser, error) { return os.Open(name) }
 	env := &smtp.Envelope{From: from, To: rcpts, Mail: smtp.MailOptions{Size: size, Body8Bit: has8bit(name)}, Rcpt: smtp.RcptOptions{}}
-	env.Mail.DSNRet, env.Mail.DSNEnvID = s.dsnRet, s.envID
-	if s.dsnNotify != "" {
-		env.Rcpt.Notify = strings.Split(s.dsnNotify, ",")
+	env.Mail.DSNEnvID = s.envID
+	if env.Mail.DSNRet, err = smtp.ParseDSNReturn(s.dsnRet); err != nil {
+		return err
+	}
+	if env.Rcpt.Notify, err = smtp.ParseDSNNotify(s.dsnNotify); err != nil {
+		return err
 	}
 	return a.deliver(ctx, sess, env, body, s.verbose == 0, false)
 }

@@ -105,9 +105,16 @@ func start(t testing.TB, script string, implicit bool, cfg *tls.Config) *Server 
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Strict: whatever the test did with Wait, the script must have run
+	// to its end exactly as written. A client that sent something else,
+	// sent more, or stopped early fails the test here.
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			t.Errorf("smtptest: %v", err)
+			return
+		}
+		if err := s.Err(); err != nil {
+			t.Errorf("smtptest: the client did not follow the script: %v", err)
 		}
 	})
 	return s
@@ -166,6 +173,11 @@ func (s *Server) Wait() error {
 	case <-time.After(30 * time.Second):
 		return errors.New("smtptest: script still running after 30s")
 	}
+	return s.Err()
+}
+
+// Err returns the first deviation from the script seen so far.
+func (s *Server) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.err
@@ -233,6 +245,19 @@ func (s *Server) serve() {
 			return
 		}
 	}
+	// Bytes the client pipelined beyond the script's last step are a
+	// deviation too (a command the script does not expect).
+	if n := r.Buffered(); n > 0 {
+		extra, _ := r.Peek(n)
+		s.fail("client sent %q after the script's end", clipBytes(extra, 80))
+	}
+}
+
+func clipBytes(b []byte, n int) string {
+	if len(b) > n {
+		return string(b[:n]) + "..."
+	}
+	return string(b)
 }
 
 func (s *Server) readLine(r *bufio.Reader) (string, error) {
