@@ -55,6 +55,10 @@ func (dw *DataWriter) end() error {
 	if err := dw.lw.finish(); err != nil {
 		return dw.c.ioErr(dw.ctx, "DATA", dw.c.tmo.DataBlock, err)
 	}
+	dw.c.send(".", ".")
+	if _, err := dw.c.w.Write(nil); err != nil {
+		return dw.c.ioErr(dw.ctx, "DATA", dw.c.tmo.DataBlock, err)
+	}
 	return nil
 }
 
@@ -139,7 +143,7 @@ func (s *sender) bdat(t *txn) {
 	c := s.c
 	rc, err := t.job.job.Body()
 	if err != nil {
-		if c.settle(s.ctx, t) == nil && t.mailErr == nil {
+		if c.settle(s.ctx, t) == nil {
 			c.reset(s.ctx)
 		}
 		t.fail(fmt.Errorf("open message: %w", err))
@@ -169,9 +173,7 @@ func (s *sender) bdat(t *txn) {
 		return
 	}
 	if t.mailErr != nil || t.accepted == 0 {
-		if t.mailErr == nil {
-			c.reset(s.ctx)
-		}
+		c.reset(s.ctx)
 		return
 	}
 	for !eof {

@@ -98,7 +98,7 @@ func (d *lineWriter) Write(p []byte) (int, error) {
 	return total, nil
 }
 
-// finish ends the last line; with stuffing on it writes the terminator.
+// finish ends the last line (the terminator, for DATA, is the caller's).
 func (d *lineWriter) finish() error {
 	if d.err != nil {
 		return d.err
@@ -106,9 +106,6 @@ func (d *lineWriter) finish() error {
 	if d.pendingCR || !d.atStart {
 		d.pendingCR = false
 		d.newline()
-	}
-	if d.stuff {
-		d.put([]byte(".\r\n"))
 	}
 	return d.err
 }
@@ -124,6 +121,7 @@ func DotStuff(w *bufio.Writer, body []byte) error {
 	if err := d.finish(); err != nil {
 		return err
 	}
+	w.WriteString(".\r\n")
 	return w.Flush()
 }
 

@@ -142,6 +142,16 @@ func (c *Client) settleOne(ctx context.Context) error {
 		return err
 	}
 	c.due = c.due[:copy(c.due, c.due[1:])]
+	if outOfPhase(d.kind, rep.Code) {
+		// A reply of the wrong kind (354 to MAIL, 250 to DATA): the
+		// replies no longer line up with the commands, and nothing read
+		// from here on can be trusted.
+		c.broken = &ProtocolError{Step: step, Reason: "unexpected reply " + clip(rep.String(), 200)}
+		c.due = append([]due{d}, c.due...)
+		c.failDue(c.broken)
+		c.conn.Close()
+		return c.broken
+	}
 	if d.t != nil {
 		d.t.owed--
 		d.t.answer(d, rep)
@@ -157,6 +167,14 @@ func (c *Client) settleOne(ctx context.Context) error {
 		c.broken = replyError(d.line, rep)
 	}
 	return nil
+}
+
+// outOfPhase: 354 answers DATA only, and DATA only 354 or a refusal.
+func outOfPhase(k dueKind, code int) bool {
+	if k == dueData {
+		return code/100 != 3 && code < 400
+	}
+	return code/100 == 3
 }
 
 // settle reads replies until t owes none.

@@ -217,17 +217,13 @@ func (s *sender) data(t *txn) {
 	}
 	switch {
 	case !t.dataSent:
-		if t.mailErr == nil {
-			c.reset(s.ctx)
-		}
+		c.reset(s.ctx)
 		return
 	case t.dataRep.Code != 354:
 		if t.accepted > 0 && t.mailErr == nil {
 			t.endErr = replyError("DATA", t.dataRep)
 		}
-		if t.mailErr == nil {
-			c.reset(s.ctx)
-		}
+		c.reset(s.ctx)
 		return
 	case t.mailErr != nil && t.accepted > 0:
 		// A server that accepted recipients after refusing MAIL waits for
