@@ -17,7 +17,10 @@ import (
 // sent (ErrInvalidArgument, *UnsupportedError, *TooLargeError, with a nil
 // Result); a refusal (*Error); *ProtocolError; or a lost connection,
 // *TimeoutError or ctx's error, wrapping ErrNotDelivered when it happened
-// before the message's end was sent and ErrMaybeDelivered after.
+// before the message's end was sent and ErrMaybeDelivered after. With
+// PIPELINING and CHUNKING a message of up to 1 MiB goes in the same write
+// as its MAIL and RCPTs, so a connection lost before any reply of that
+// write is already "may have been delivered".
 func (c *Client) Send(ctx context.Context, env *Envelope, body Body) (*Result, error) {
 	return c.sendOne(ctx, env, body, false)
 }

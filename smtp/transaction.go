@@ -138,6 +138,9 @@ func (t *txn) conclude() (rest []string) {
 			default:
 				st.State, st.Err = RcptNotDelivered, why
 			}
+		case st.Reply == nil && i < t.sentRcpt && t.mailErr == nil && errors.Is(t.err, ErrMaybeDelivered):
+			// Its RCPT and the whole message left; no reply came back.
+			st.State, st.Err = RcptMaybeDelivered, t.err
 		default:
 			st.State, st.Err = RcptNotDelivered, why
 			if st.Err == nil {
