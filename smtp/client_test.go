@@ -331,20 +331,24 @@ func TestMaybeDelivered(t *testing.T) {
 	if !errors.Is(err, smtp.ErrMaybeDelivered) {
 		t.Fatalf("err = %v, want ErrMaybeDelivered", err)
 	}
-	srv.Wait()
+	if err := srv.Wait(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestLostBeforeDataIsNotMaybe(t *testing.T) {
 	srv := smtptest.New(t, script(t, "lost_mid_data"))
 	c := dial(t, srv, smtp.TLSNone, nil)
 	_, err := c.Send(context.Background(), &smtp.Envelope{From: "a@x.test", To: []string{"b@x.test"}}, smtp.BytesBody(msg))
-	if err == nil || errors.Is(err, smtp.ErrMaybeDelivered) {
-		t.Fatalf("err = %v, want a plain failure", err)
+	if !errors.Is(err, smtp.ErrNotDelivered) || errors.Is(err, smtp.ErrMaybeDelivered) {
+		t.Fatalf("err = %v, want not delivered", err)
 	}
 	if !smtp.IsTemporary(err) {
 		t.Fatalf("a lost connection should be temporary: %v", err)
 	}
-	srv.Wait()
+	if err := srv.Wait(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestProtocolErrors(t *testing.T) {
@@ -356,7 +360,9 @@ func TestProtocolErrors(t *testing.T) {
 			if !errors.As(err, &pe) {
 				t.Fatalf("err = %v, want ProtocolError", err)
 			}
-			srv.Wait()
+			if err := srv.Wait(); err != nil {
+				t.Fatal(err)
+			}
 		})
 	}
 }
@@ -370,7 +376,9 @@ func TestOutOfPhase(t *testing.T) {
 		t.Fatalf("err = %v, want ProtocolError", err)
 	}
 	c.Close()
-	srv.Wait()
+	if err := srv.Wait(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestDripTimesOut(t *testing.T) {
@@ -386,7 +394,9 @@ func TestDripTimesOut(t *testing.T) {
 	if el := time.Since(start); el > 5*time.Second {
 		t.Fatalf("took %v", el)
 	}
-	srv.Wait()
+	if err := srv.Wait(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestCancelInterruptsRead(t *testing.T) {

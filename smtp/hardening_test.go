@@ -150,7 +150,9 @@ func TestFailureAtEveryStep(t *testing.T) {
 						t.Fatalf("err = %v, want the 421", err)
 					}
 				}
-				srv.Wait()
+				if err := srv.Wait(); err != nil {
+					t.Fatal(err)
+				}
 			})
 		}
 	}
