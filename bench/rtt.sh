@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# One message per process through a proxy that holds every chunk 25 ms each
+# way (a 50 ms round trip), to Postfix's smtp-sink: postie against msmtp,
+# Go's net/smtp, curl, swaks and Python's smtplib, side by side in one
+# hyperfine run. What it measures is round trips: at 50 ms each they are
+# nearly all of the time.
+#   bash bench/rtt.sh            (bench/run.sh runs it too; installs peers if missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT="${RTT_SINK_PORT:-2626}"
+DELAY="${RTT_DELAY:-25ms}"
+RUNS="${RTT_RUNS:-20}"
+for p in hyperfine msmtp swaks curl postfix python3; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="${missing:-} $p"
+done
+if [ -n "${missing:-}" ]; then
+  [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; rmpol=1; }
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  [ -n "${rmpol:-}" ] && rm -f /usr/sbin/policy-rc.d
+fi
+work=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
+
+CGO_ENABLED=0 go build -o "$work/postie" ./cmd/postie
+go build -o "$work/proxy" ./bench/delayproxy
+go build -o "$work/netsmtp" ./bench/netsmtp
+smtp-sink -u postfix 127.0.0.1:$PORT 64 & pids+=($!)
+for _ in $(seq 50); do [ -n "$(ss -Hltn "sport = :$PORT")" ] && break; sleep 0.1; done
+"$work/proxy" -listen 127.0.0.1:0 -to 127.0.0.1:$PORT -delay "$DELAY" > "$work/proxy.addr" & pids+=($!)
+for _ in $(seq 50); do [ -s "$work/proxy.addr" ] && break; sleep 0.1; done
+P=$(cut -d: -f2 "$work/proxy.addr")
+echo "== one message per process through a ${DELAY}-each-way proxy (port $P) to smtp-sink; each side opens one connection and sends one message"
+printf 'From: a@x.test\r\nTo: b@x.test\r\nSubject: bench\r\n\r\nI love computer networks!\r\n' > "$work/msg.eml"
+export POSTIE_CONFIG="$work/none.toml"
+cat > "$work/smtplib.py" <<PY
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", $P)
+s.sendmail("a@x.test", ["b@x.test"], open(sys.argv[1], "rb").read())
+s.quit()
+PY
+hyperfine -N --warmup 2 --runs "$RUNS" --export-markdown "$work/rtt.md" \
+  -n postie "$work/postie send --server 127.0.0.1:$P --tls none --from a@x.test --to b@x.test --subject bench --text hi" \
+  -n msmtp "sh -c 'msmtp --host=127.0.0.1 --port=$P --from=a@x.test b@x.test < $work/msg.eml'" \
+  -n net/smtp "sh -c '$work/netsmtp -server 127.0.0.1:$P < $work/msg.eml'" \
+  -n curl "curl -s smtp://127.0.0.1:$P --mail-from a@x.test --mail-rcpt b@x.test --upload-file $work/msg.eml" \
+  -n swaks "swaks --server 127.0.0.1:$P --from a@x.test --to b@x.test --silent 2" \
+  -n "python smtplib" "python3 $work/smtplib.py $work/msg.eml" >/dev/null
+cat "$work/rtt.md"
+echo "== what smtp-sink offers (EHLO), for the round-trip count"
+printf 'EHLO bench\r\nQUIT\r\n' | timeout 5 curl -s telnet://127.0.0.1:$PORT 2>/dev/null | tr -d '\r' || true
