@@ -106,6 +106,12 @@ func (c *Client) flush(ctx context.Context) error {
 		return err
 	}
 	before := c.w.Buffered()
+	if before == 0 {
+		if t := c.endTxn; t != nil {
+			c.endTxn, t.endSent = nil, true // an earlier write took all of it
+		}
+		return nil
+	}
 	c.arm(ctx, c.tmo.DataBlock)
 	err := c.w.Flush()
 	if t := c.endTxn; t != nil {
