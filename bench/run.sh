@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${BENCH_PORT:-2625}"
-for p in hyperfine msmtp time swaks curl postfix bc python3; do
+for p in hyperfine msmtp time swaks curl postfix bc; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="${missing:-} $p"
 done
 if [ -n "${missing:-}" ]; then

@@ -15,6 +15,10 @@ import (
 // protocol, are what a deeper pipeline would strain.
 const windowCap = 100
 
+// maxCommandLine bounds one command line the engine writes (an address
+// is at most 254 octets; ORCPT's xtext at most triples one).
+const maxCommandLine = 2048
+
 type dueKind uint8
 
 const (
@@ -71,6 +75,13 @@ func (c *Client) alive() error {
 // window. What those replies say is known to the caller afterwards, so it
 // can decide whether the next command is still worth sending.
 func (c *Client) room(ctx context.Context) error {
+	if c.endTxn != nil && c.w.Available() < maxCommandLine {
+		// The buffer must not spill while it holds a message's end, or
+		// flush could no longer tell whether that end left.
+		if err := c.flush(ctx); err != nil {
+			return err
+		}
+	}
 	for len(c.due) >= c.window() {
 		if err := c.settleOne(ctx); err != nil {
 			return err

@@ -76,9 +76,11 @@ func (c *Client) sendOne(ctx context.Context, env *Envelope, body Body, quit boo
 //     client writes anything that could complete another message (the
 //     next message's final dot or BDAT LAST) — so a caller that records
 //     each outcome in done never has two messages in doubt at once;
-//   - next is called only after the previous message's end was flushed,
-//     so a next that blocks holds nothing back, and never for more than
-//     one job ahead: SendEach streams, whatever the number of jobs.
+//   - next is never called for more than one job ahead: SendEach streams,
+//     whatever the number of jobs. It is called while the previous
+//     message's end waits in the buffer, so that the next envelope goes
+//     in the same write: a next that blocks delays that message, so
+//     return false when nothing is ready and call SendEach again later.
 //
 // If done returns an error, SendEach stops: a job already pulled ahead
 // is withdrawn from the server (RSET, or hanging up if the server already

@@ -262,11 +262,12 @@ func (s *sender) data(t *txn) {
 }
 
 // behind sends the message's end and, RFC 2920 §3.1 letting message
-// content begin a group, what may follow it before its reply: QUIT for
-// SendAndQuit, or the next job's MAIL, RCPTs (and DATA). The next job is
-// pulled only after the end has been flushed, so a next that blocks never
-// holds a message back. Nothing that could complete another message goes
-// here: that waits until this one's outcome has been reported.
+// content begin a group, what may follow it before its reply, in the same
+// write: QUIT for SendAndQuit, or the next job's MAIL, RCPTs (and DATA).
+// One write matters: a server that gets the end and the next envelope
+// together answers them together, where two writes can cost it a delayed
+// acknowledgement per message. Nothing that could complete another
+// message goes here: that waits until this one's outcome is reported.
 func (s *sender) behind(t *txn) {
 	c := s.c
 	rcptsDue := t.owed > 1 // RCPT replies still to come: BDAT went in the envelope's group
@@ -282,9 +283,6 @@ func (s *sender) behind(t *txn) {
 		// A 452 is still possible, and its further transaction must come
 		// before anything else.
 	default:
-		if c.flush(s.ctx) != nil {
-			return
-		}
 		if s.ahead = s.pull(); s.ahead != nil && s.ahead.err == nil {
 			t.behind = true
 			s.announce(s.ahead.cur)
