@@ -20,6 +20,8 @@ type Credentials struct {
 
 // ChooseMechanism returns the mechanism to use: forced by name if given
 // (and then it must be offered), else the strongest that both sides have.
+// Errors: ErrInvalidArgument (an unknown forced name), *UnsupportedError
+// (no AUTH offered, the forced one not offered, or no usable one).
 func (c *Client) ChooseMechanism(creds Credentials, forced string) (sasl.Mechanism, error) {
 	offered := c.ext.AuthMechanisms()
 	if !c.ext.Has("AUTH") {

@@ -222,5 +222,5 @@ func (c *Client) quitQuietly(ctx context.Context) {
 	c.conn.Close()
 }
 
-// Close closes the connection without QUIT.
+// Close closes the connection without QUIT; the error is the connection's.
 func (c *Client) Close() error { return c.conn.Close() }

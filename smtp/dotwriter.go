@@ -112,7 +112,7 @@ func (d *lineWriter) finish() error {
 
 // DotStuff writes body to w as SMTP DATA content: normalised line endings,
 // dot-stuffed, terminated by ".\r\n". It is the engine's data writer,
-// exported for tools and the fuzz target.
+// exported for tools and the fuzz target. Errors: ErrLineTooLong, or w's.
 func DotStuff(w *bufio.Writer, body []byte) error {
 	d := newLineWriter(w, true)
 	if _, err := d.Write(body); err != nil {

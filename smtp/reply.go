@@ -85,7 +85,9 @@ func (rr *replyReader) readLine() (string, error) {
 }
 
 // ReadReply reads one reply. It is exported for the fuzz target and for
-// tools that speak SMTP over their own connection.
+// tools that speak SMTP over their own connection. Errors: *ProtocolError
+// (malformed, or over MaxReplyLineLength / MaxReplyLines), or r's (io.EOF,
+// io.ErrUnexpectedEOF in the middle of a line).
 func ReadReply(r *bufio.Reader) (*Reply, error) {
 	rr := replyReader{r: r}
 	return rr.read()
