@@ -12,15 +12,8 @@ cd "$(dirname "$0")/.."
 PORT="${RTT_SINK_PORT:-2626}"
 DELAY="${RTT_DELAY:-25ms}"
 RUNS="${RTT_RUNS:-20}"
-for p in hyperfine msmtp swaks curl postfix python3-minimal; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="${missing:-} $p"
-done
-if [ -n "${missing:-}" ]; then
-  [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; rmpol=1; }
-  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
-  [ -n "${rmpol:-}" ] && rm -f /usr/sbin/policy-rc.d
-fi
+source bench/peers.sh
+install_peers hyperfine msmtp swaks curl postfix python3
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT

@@ -6,15 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${BENCH_PORT:-2625}"
-for p in hyperfine msmtp time swaks curl postfix bc; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="${missing:-} $p"
-done
-if [ -n "${missing:-}" ]; then
-  [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; rmpol=1; }
-  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
-  [ -n "${rmpol:-}" ] && rm -f /usr/sbin/policy-rc.d
-fi
+source bench/peers.sh
+install_peers hyperfine msmtp time swaks curl postfix bc
 work=$(mktemp -d)
 trap 'kill $sink 2>/dev/null; rm -rf "$work"' EXIT
 

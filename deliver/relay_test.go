@@ -38,24 +38,10 @@ func TestSplitServer(t *testing.T) {
 // script reads QUIT before it answers the dot) and still reports the
 // final reply.
 func TestRelaySendPipelinesQuit(t *testing.T) {
-	srv := smtptest.New(t, `S: 220 mx.test ESMTP
-C: EHLO client.test
-S: 250-mx.test
-S: 250 PIPELINING
-C: MAIL FROM:<a@x.test>
-C: RCPT TO:<b@x.test>
-C: DATA
-S: 250 ok
-S: 250 ok
-S: 354 go
-C: <data>
-C: QUIT
-S: 250 2.0.0 Ok: queued as R1
-S: 221 bye
-!eof`)
+	srv := smtptest.New(t, smtptest.Load(t, "../smtp/testdata/scripts/pipelined_quit.txt"))
 	r := &Relay{Addr: srv.Addr, TLS: smtp.TLSNone, Options: smtp.Options{LocalName: "client.test"}}
 	res, err := r.Send(context.Background(), &smtp.Envelope{From: "a@x.test", To: []string{"b@x.test"}}, smtp.BytesBody([]byte("Subject: x\r\n\r\nhi\r\n")))
-	if err != nil || res.QueueID != "R1" {
+	if err != nil || res.QueueID != "Q1" {
 		t.Fatalf("%+v %v", res, err)
 	}
 }

@@ -71,27 +71,19 @@ func dialCounting(t *testing.T, srv *smtptest.Server) (*smtp.Client, *turnConn) 
 	return dialWith(t, srv, o), d.conn
 }
 
+// The openings of scripted servers that pipeline, with DATA or BDAT.
+const (
+	pipeliningHello = "S: 220 mx.test ESMTP\nC: EHLO client.test\nS: 250-mx.test\nS: 250 PIPELINING\n"
+	chunkingHello   = "S: 220 mx.test ESMTP\nC: EHLO client.test\nS: 250-mx.test\nS: 250-PIPELINING\nS: 250 CHUNKING\n"
+)
+
 var oneMsg = &smtp.Envelope{From: "a@x.test", To: []string{"b@x.test"}}
 
 // One message, the protocol's minimum: greeting, EHLO, MAIL+RCPT+DATA,
 // content+dot+QUIT. The script reads QUIT before it answers the dot, so
 // a client that waited for the 250 before QUIT would hang here.
 func TestSendAndQuitRoundTripsData(t *testing.T) {
-	srv := smtptest.New(t, `S: 220 mx.test ESMTP
-C: EHLO client.test
-S: 250-mx.test
-S: 250 PIPELINING
-C: MAIL FROM:<a@x.test>
-C: RCPT TO:<b@x.test>
-C: DATA
-S: 250 ok
-S: 250 ok
-S: 354 go
-C: <data>
-C: QUIT
-S: 250 2.0.0 Ok: queued as Q1
-S: 221 bye
-!eof`)
+	srv := smtptest.New(t, script(t, "pipelined_quit"))
 	c, conn := dialCounting(t, srv)
 	res, err := c.SendAndQuit(context.Background(), oneMsg, smtp.BytesBody(msg))
 	if err != nil || res.QueueID != "Q1" || len(res.Delivered()) != 1 {
@@ -104,12 +96,7 @@ S: 221 bye
 
 // With CHUNKING the whole message and QUIT go in one group: 3 round trips.
 func TestSendAndQuitRoundTripsChunking(t *testing.T) {
-	srv := smtptest.New(t, `S: 220 mx.test ESMTP
-C: EHLO client.test
-S: 250-mx.test
-S: 250-PIPELINING
-S: 250 CHUNKING
-C: MAIL FROM:<a@x.test>
+	srv := smtptest.New(t, chunkingHello+`C: MAIL FROM:<a@x.test>
 C: RCPT TO:<b@x.test>
 C: <bdat>
 C: QUIT
@@ -134,19 +121,7 @@ S: 221 bye
 // Lost after the dot, with QUIT pipelined behind it: still "may have been
 // delivered", never delivered nor "not delivered".
 func TestSendAndQuitLostAfterDot(t *testing.T) {
-	srv := smtptest.New(t, `S: 220 mx.test ESMTP
-C: EHLO client.test
-S: 250-mx.test
-S: 250 PIPELINING
-C: MAIL FROM:<a@x.test>
-C: RCPT TO:<b@x.test>
-C: DATA
-S: 250 ok
-S: 250 ok
-S: 354 go
-C: <data>
-C: QUIT
-!close`)
+	srv := smtptest.New(t, strings.Split(script(t, "pipelined_quit"), "S: 250 2.0.0")[0]+"!close")
 	c := dial(t, srv, smtp.TLSNone, nil)
 	res, err := c.SendAndQuit(context.Background(), oneMsg, smtp.BytesBody(msg))
 	if !errors.Is(err, smtp.ErrMaybeDelivered) || errors.Is(err, smtp.ErrNotDelivered) {

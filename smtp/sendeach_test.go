@@ -64,7 +64,7 @@ func envelope(i int, data bool) string {
 
 func batchScript(n int) string {
 	var b strings.Builder
-	b.WriteString("S: 220 mx.test ESMTP\nC: EHLO client.test\nS: 250-mx.test\nS: 250 PIPELINING\n")
+	b.WriteString(pipeliningHello)
 	b.WriteString(envelope(0, true) + "S: 250 ok\nS: 250 ok\nS: 354 go\n")
 	for i := 0; i < n; i++ {
 		b.WriteString("C: <data>\n")
@@ -116,12 +116,7 @@ func TestSendEachDoneBeforeNextDot(t *testing.T) {
 // The same with CHUNKING: the next envelope rides behind BDAT LAST, its
 // BDAT LAST only after done.
 func TestSendEachDoneBeforeNextBDATLast(t *testing.T) {
-	srv := smtptest.New(t, `S: 220 mx.test ESMTP
-C: EHLO client.test
-S: 250-mx.test
-S: 250-PIPELINING
-S: 250 CHUNKING
-C: MAIL FROM:<a@x.test>
+	srv := smtptest.New(t, chunkingHello+`C: MAIL FROM:<a@x.test>
 C: RCPT TO:<r0@x.test>
 C: <bdat>
 C: MAIL FROM:<a@x.test>
@@ -243,11 +238,7 @@ func testBatchCut(t *testing.T, script []string, fault string, pulled int, kinds
 // waiting for content after 354) is withdrawn by hanging up, and reported
 // not delivered.
 func TestSendEachStopsWhenDoneFails(t *testing.T) {
-	srv := smtptest.New(t, `S: 220 mx.test ESMTP
-C: EHLO client.test
-S: 250-mx.test
-S: 250 PIPELINING
-`+envelope(0, true)+`S: 250 ok
+	srv := smtptest.New(t, pipeliningHello+envelope(0, true)+`S: 250 ok
 S: 250 ok
 S: 354 go
 C: <data>
@@ -277,11 +268,7 @@ S: 354 go
 // A job that cannot be sent as it is (bad address) is reported at once and
 // the batch goes on; SendAll wraps SendEach.
 func TestSendAllReportsInvalidJobs(t *testing.T) {
-	srv := smtptest.New(t, `S: 220 mx.test ESMTP
-C: EHLO client.test
-S: 250-mx.test
-S: 250 PIPELINING
-`+envelope(0, true)+`S: 250 ok
+	srv := smtptest.New(t, pipeliningHello+envelope(0, true)+`S: 250 ok
 S: 250 ok
 S: 354 go
 C: <data>
