@@ -12,9 +12,11 @@ import (
 	"github.com/postie/postie/smtp"
 )
 
-// MXResolver looks up mail exchangers; *net.Resolver satisfies it.
-type MXResolver interface {
+// Resolver looks up mail exchangers and, for a domain without MX, its own
+// addresses; *net.Resolver satisfies it.
+type Resolver interface {
 	LookupMX(ctx context.Context, name string) ([]*net.MX, error)
+	LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error)
 }
 
 // NoMailHostError means a recipient's domain does not exist or publishes
@@ -32,7 +34,7 @@ func (e *NoMailHostError) Error() string {
 // §5.1), as an MTA does, without a relay: MX records in preference order,
 // the domain itself when it has none, port 25, no AUTH.
 type Direct struct {
-	Resolver MXResolver   // default net.DefaultResolver
+	Resolver Resolver     // default net.DefaultResolver
 	Port     string       // default "25"
 	Options  smtp.Options // trace, timeouts, local name, dialer
 
@@ -98,9 +100,19 @@ func (d *Direct) hosts(ctx context.Context, dom string) ([]string, error) {
 		r = net.DefaultResolver
 	}
 	mxs, err := r.LookupMX(ctx, dom)
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-		return nil, &NoMailHostError{Domain: dom, Reason: "the domain does not exist"}
+	if isNotFound(err) {
+		// Go's resolver says "not found" both for a name that does not
+		// exist and for one that exists without MX records (NODATA); in
+		// the second case the domain itself is the exchanger (RFC 5321
+		// §5.1), so its addresses decide.
+		addrs, aerr := r.LookupIPAddr(ctx, dom)
+		switch {
+		case isNotFound(aerr) || aerr == nil && len(addrs) == 0:
+			return nil, &NoMailHostError{Domain: dom, Reason: "the domain does not exist (no MX, no address)"}
+		case aerr != nil:
+			return nil, fmt.Errorf("address lookup for %s: %w", dom, aerr)
+		}
+		return []string{dom}, nil
 	}
 	if err != nil && len(mxs) == 0 {
 		return nil, fmt.Errorf("MX lookup for %s: %w", dom, err)
@@ -162,6 +174,11 @@ func (d *Direct) sendDomain(ctx context.Context, dom string, env *smtp.Envelope,
 		lastErr = fmt.Errorf("MX %s: %w", host, err)
 	}
 	return nil, lastErr
+}
+
+func isNotFound(err error) bool {
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsNotFound
 }
 
 // tryNext: the message certainly did not go, and another MX may take it.

@@ -7,15 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 
-	"github.com/miekg/dns"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/postie/postie/capture"
 	"github.com/postie/postie/internal/cli"
+	"github.com/postie/postie/internal/dnstest"
 	"github.com/postie/postie/internal/selfsigned"
 	"github.com/postie/postie/smtp/smtptest"
 )
@@ -198,42 +197,14 @@ func cmdFakeData(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // dnsserver NAME ZONEFILE: a DNS server on 127.0.0.1 (UDP) answering from
-// the resource records in ZONEFILE (one per line, zone-file syntax);
-// unknown names get NXDOMAIN. $NAME is its address.
+// the resource records in ZONEFILE (see internal/dnstest: "; secure" marks
+// DNSSEC-authenticated names, "servfail NAME" a failing one); unknown
+// names get NXDOMAIN. $NAME is its address.
 func cmdDNSServer(ts *testscript.TestScript, neg bool, args []string) {
-	var rrs []dns.RR
-	for _, line := range strings.Split(ts.ReadFile(args[1]), "\n") {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		rr, err := dns.NewRR(line)
-		if err != nil {
-			ts.Fatalf("dnsserver: %q: %v", line, err)
-		}
-		rrs = append(rrs, rr)
+	srv, err := dnstest.Start(ts.ReadFile(args[1]))
+	if err != nil {
+		ts.Fatalf("dnsserver: %v", err)
 	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	ts.Check(err)
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(r)
-		known := false
-		for _, q := range r.Question {
-			for _, rr := range rrs {
-				if strings.EqualFold(rr.Header().Name, q.Name) {
-					known = true
-					if rr.Header().Rrtype == q.Qtype {
-						m.Answer = append(m.Answer, rr)
-					}
-				}
-			}
-		}
-		if !known {
-			m.Rcode = dns.RcodeNameError
-		}
-		w.WriteMsg(m)
-	})}
-	go srv.ActivateAndServe()
-	ts.Setenv(args[0], pc.LocalAddr().String())
-	ts.Defer(func() { srv.Shutdown() })
+	ts.Setenv(args[0], srv.Addr)
+	ts.Defer(func() { srv.Close() })
 }
