@@ -185,4 +185,3 @@ func (r *Resolver) LookupTLSA(ctx context.Context, host, port string) ([]TLSA, b
 	}
 	return out, a.secure, nil
 }
-
