@@ -367,7 +367,10 @@ func (a *App) resolveDirect(f *connFlags, s *session, acct *config.Account) (*se
 		return nil, usageErr("--direct uses STARTTLS when offered; --tls starttls makes a verified certificate mandatory")
 	}
 	opts, t := a.smtpOptions(f, acct.Helo, f.mxPort)
-	d := &deliver.Direct{Port: f.mxPort, Options: opts, VerifyTLS: f.tls == "starttls"}
+	d := &deliver.Direct{Port: f.mxPort, Options: opts}
+	if f.tls == "starttls" {
+		d.TLSPolicy = deliver.PolicyVerify
+	}
 	if f.dnsServer != "" {
 		if _, _, err := net.SplitHostPort(f.dnsServer); err != nil {
 			return nil, usageErr("--dns-server %q: want HOST:PORT", f.dnsServer)
