@@ -68,7 +68,6 @@ func (d *Direct) sendHost(ctx context.Context, h *HostPlan, env *smtp.Envelope, 
 	switch {
 	case matched != nil:
 		rep.Verified = true
-		d.trace(fmt.Sprintf("DANE: %s authenticated by TLSA %s", h.Host, matched.Record))
 	case h.level == levelVerify:
 		rep.Verified = isTLS
 	case h.level == levelTesting:
@@ -119,7 +118,10 @@ func (d *Direct) tlsFor(h *HostPlan, matched **dane.Match) (smtp.TLSMode, *tls.C
 	cfg.VerifyConnection = nil
 	switch h.level {
 	case levelDANE:
-		return smtp.TLSStartTLS, dane.Config(cfg, h.TLSA, h.Host, d.now, func(m *dane.Match) { *matched = m })
+		return smtp.TLSStartTLS, dane.Config(cfg, h.TLSA, h.Host, d.now, func(m *dane.Match) {
+			*matched = m
+			d.trace(fmt.Sprintf("DANE: %s authenticated by TLSA %s", h.Host, m.Record))
+		})
 	case levelVerify:
 		cfg.InsecureSkipVerify = false
 		return smtp.TLSStartTLS, cfg

@@ -52,11 +52,11 @@ func ParseTLSPolicy(s string) (TLSPolicy, error) {
 type level int
 
 const (
-	levelMay       level = iota // STARTTLS if offered, unverified; else plain text
-	levelTesting                // as may, but the certificate is checked and the result reported (MTA-STS testing)
-	levelEncrypt                // STARTTLS required, unverified
-	levelVerify                 // STARTTLS required, certificate valid for the host name
-	levelDANE                   // STARTTLS required, certificate matching TLSA records
+	levelMay     level = iota // STARTTLS if offered, unverified; else plain text
+	levelTesting              // as may, but the certificate is checked and the result reported (MTA-STS testing)
+	levelEncrypt              // STARTTLS required, unverified
+	levelVerify               // STARTTLS required, certificate valid for the host name
+	levelDANE                 // STARTTLS required, certificate matching TLSA records
 )
 
 func (l level) String() string {
