@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 
@@ -50,15 +51,24 @@ func TestScripts(t *testing.T) {
 			e.Setenv("HOME", e.WorkDir)
 			return nil
 		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "dkimpy" {
+				return condDKIMPy()
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"fakesmtp":  cmdFakeSMTP,
-			"fakewait":  cmdFakeWait,
-			"fakedata":  cmdFakeData,
-			"capture":   cmdCapture,
-			"lastmail":  cmdLastMail,
-			"mailcount": cmdMailCount,
-			"deadport":  cmdDeadPort,
-			"dnsserver": cmdDNSServer,
+			"fakesmtp":   cmdFakeSMTP,
+			"fakewait":   cmdFakeWait,
+			"fakedata":   cmdFakeData,
+			"capture":    cmdCapture,
+			"lastmail":   cmdLastMail,
+			"mailcount":  cmdMailCount,
+			"deadport":   cmdDeadPort,
+			"dnsserver":  cmdDNSServer,
+			"mxserver":   cmdMXServer,
+			"stsserver":  cmdSTSServer,
+			"dkimverify": cmdDKIMVerify,
 			"envsubst": func(ts *testscript.TestScript, _ bool, a []string) {
 				b := ts.ReadFile(a[0])
 				ts.Check(os.WriteFile(ts.MkAbs(a[0]), []byte(os.Expand(b, ts.Getenv)), 0o600))
@@ -83,6 +93,8 @@ func cmdFakeSMTP(ts *testscript.TestScript, neg bool, args []string) {
 	b, _ := smtptest.Certs()
 	os.WriteFile(ts.MkAbs("fake-ca.pem"), b.CAPEM, 0o644)
 	ts.Setenv(args[0], srv.Addr)
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	ts.Setenv(args[0]+"_PORT", port)
 	fakesMu.Lock()
 	fakes[ts] = append(fakes[ts], fake{args[0], srv})
 	fakesMu.Unlock()
@@ -196,12 +208,17 @@ func cmdFakeData(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), d[0], 0o644))
 }
 
-// dnsserver NAME ZONEFILE: a DNS server on 127.0.0.1 (UDP) answering from
-// the resource records in ZONEFILE (see internal/dnstest: "; secure" marks
-// DNSSEC-authenticated names, "servfail NAME" a failing one); unknown
-// names get NXDOMAIN. $NAME is its address.
+// dnsserver NAME ZONEFILE...: a DNS server on 127.0.0.1 (UDP) answering
+// from the resource records in the ZONEFILEs, with $VARS expanded (see
+// internal/dnstest: "; secure" marks DNSSEC-authenticated names,
+// "servfail NAME" a failing one); unknown names get NXDOMAIN. $NAME is
+// its address.
 func cmdDNSServer(ts *testscript.TestScript, neg bool, args []string) {
-	srv, err := dnstest.Start(ts.ReadFile(args[1]))
+	var zone strings.Builder
+	for _, f := range args[1:] {
+		zone.WriteString(os.Expand(ts.ReadFile(f), ts.Getenv) + "\n")
+	}
+	srv, err := dnstest.Start(zone.String())
 	if err != nil {
 		ts.Fatalf("dnsserver: %v", err)
 	}
