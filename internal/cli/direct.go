@@ -124,6 +124,9 @@ func describeDomain(r *deliver.DomainReport) string {
 // printDomains reports each domain of a direct delivery on stderr.
 func (a *App) printDomains(s *session) {
 	for _, r := range s.domains {
+		if r.Policy == "" {
+			continue // no plan (no such domain...): the error says it all
+		}
 		fmt.Fprintf(a.Stderr, "postie: %s\n", escapeControls(describeDomain(r)))
 		for _, n := range r.Notes {
 			fmt.Fprintf(a.Stderr, "postie: note: %s: %s\n", r.Domain, escapeControls(oneLine(n)))
