@@ -73,7 +73,7 @@ func TestLoadKeyRefuses(t *testing.T) {
 }
 
 func TestDNSRecordSplitsLongText(t *testing.T) {
-	k, err := GenerateKey("rsa", 4096)
+	k, err := GenerateKey("rsa", 2048)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestDNSRecordSplitsLongText(t *testing.T) {
 	inner := strings.TrimSuffix(rec[strings.Index(rec, "( ")+2:], " )")
 	var joined string
 	parts := regexp.MustCompile(`"([^"]*)"( |$)`).FindAllStringSubmatch(inner, -1)
-	if len(parts) < 3 {
+	if len(parts) < 2 {
 		t.Fatalf("%d parts in %s", len(parts), inner)
 	}
 	for _, part := range parts {
