@@ -63,45 +63,37 @@ func Usable(rs []TLSA) []TLSA {
 
 // Matches reports whether cert is the certificate (or key) r names.
 func (t TLSA) Matches(cert *x509.Certificate) bool {
-	var data []byte
-	switch t.Selector {
-	case 0:
-		data = cert.Raw
-	case 1:
-		data = cert.RawSubjectPublicKeyInfo
-	default:
-		return false
-	}
-	switch t.MatchingType {
-	case 0:
-	case 1:
-		h := sha256.Sum256(data)
-		data = h[:]
-	case 2:
-		h := sha512.Sum512(data)
-		data = h[:]
-	default:
-		return false
-	}
-	return string(data) == string(t.Data)
+	d, ok := digest(t.Selector, t.MatchingType, cert)
+	return ok && string(d) == string(t.Data)
 }
 
 // Record builds the TLSA record that matches cert with the given usage,
 // selector and matching type (for tests and diagnostics).
 func Record(usage, selector, matching uint8, cert *x509.Certificate) TLSA {
-	t := TLSA{Usage: usage, Selector: selector, MatchingType: matching}
-	data := cert.Raw
-	if selector == 1 {
-		data = cert.RawSubjectPublicKeyInfo
+	d, _ := digest(selector, matching, cert)
+	return TLSA{Usage: usage, Selector: selector, MatchingType: matching, Data: d}
+}
+
+// digest is the association data of cert for a selector and matching
+// type (RFC 6698 §2.1.3, §2.1.4); ok is false for unknown values.
+func digest(selector, matching uint8, cert *x509.Certificate) (d []byte, ok bool) {
+	switch selector {
+	case 0:
+		d = cert.Raw
+	case 1:
+		d = cert.RawSubjectPublicKeyInfo
+	default:
+		return nil, false
 	}
 	switch matching {
+	case 0:
+		return append([]byte(nil), d...), true
 	case 1:
-		h := sha256.Sum256(data)
-		data = h[:]
+		h := sha256.Sum256(d)
+		return h[:], true
 	case 2:
-		h := sha512.Sum512(data)
-		data = h[:]
+		h := sha512.Sum512(d)
+		return h[:], true
 	}
-	t.Data = append([]byte(nil), data...)
-	return t
+	return nil, false
 }
