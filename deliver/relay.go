@@ -43,7 +43,16 @@ func (r *Relay) Send(ctx context.Context, env *smtp.Envelope, body smtp.Body) (*
 			return nil, err
 		}
 	}
-	return c.SendAndQuit(ctx, env, body)
+	// Internationalised domains go as A-labels to a server without
+	// SMTPUTF8; a non-ASCII local part cannot, and is refused here.
+	e, restore, err := envelopeFor(env, c.Extensions())
+	if err != nil {
+		c.Quit(ctx)
+		return nil, err
+	}
+	res, err := c.SendAndQuit(ctx, e, body)
+	restore(res)
+	return res, err
 }
 
 // Connect opens an authenticated session, for callers that send several
