@@ -76,7 +76,8 @@ func (c *Client) sendOne(ctx context.Context, env *Envelope, body Body, quit boo
 //     client writes anything that could complete another message (the
 //     next message's final dot or BDAT LAST) — so a caller that records
 //     each outcome in done never has two messages in doubt at once;
-//   - next is never called for more than one job ahead: SendEach streams,
+//   - next is not called again once it returned false, and never for
+//     more than one job ahead: SendEach streams,
 //     whatever the number of jobs. It is called while the previous
 //     message's end waits in the buffer, so that the next envelope goes
 //     in the same write: a next that blocks delays that message, so

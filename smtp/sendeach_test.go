@@ -16,7 +16,9 @@ type batch struct {
 	jobs   []smtp.Job
 	pulled int
 	done   []outcomeOf
-	check  func(i int) error // runs inside done for job i
+
+	exhausted bool
+	check     func(i int) error // runs inside done for job i
 }
 
 type outcomeOf struct {
@@ -34,7 +36,11 @@ func newBatch(n int) *batch {
 }
 
 func (b *batch) next() (smtp.Job, bool) {
+	if b.exhausted {
+		panic("next called again after it returned false")
+	}
 	if b.pulled == len(b.jobs) {
+		b.exhausted = true
 		return smtp.Job{}, false
 	}
 	b.pulled++

@@ -27,13 +27,18 @@ type sender struct {
 	ahead *jobRun // the next job, pulled (and perhaps announced) early
 
 	quitQueued bool // QUIT went behind the last end
+	exhausted  bool // next said there are no more jobs: it is not asked again
 }
 
 // pull takes the next job and prepares its commands; nil when there are
 // no more. A job that cannot be sent as it is carries its error.
 func (s *sender) pull() *jobRun {
+	if s.exhausted {
+		return nil
+	}
 	j, ok := s.next()
 	if !ok {
+		s.exhausted = true
 		return nil
 	}
 	r := &jobRun{c: s.c, job: j, res: &Result{}}
