@@ -241,3 +241,36 @@ S: 221 bye`)
 		t.Fatalf("second: %v", errs[1])
 	}
 }
+
+// A message refused at its end after a 452 deferred some recipients: the
+// deferred ones are not tried in a further transaction (the server said
+// no to the message), and no recipient is called refused at RCPT.
+func TestRefusedMessageEndsDeferral(t *testing.T) {
+	srv := smtptest.New(t, `S: 220 mx.test ESMTP
+C: EHLO client.test
+S: 250 mx.test
+C: MAIL FROM:<a@x.test>
+S: 250 ok
+C: RCPT TO:<b@x.test>
+S: 250 ok
+C: RCPT TO:<c@x.test>
+S: 452 4.5.3 Too many recipients
+C: DATA
+S: 354 go
+C: <data>
+S: 554 5.7.1 content refused
+C: QUIT
+S: 221 bye`)
+	c := dial(t, srv, smtp.TLSNone, nil)
+	res, err := c.Send(context.Background(), &smtp.Envelope{From: "a@x.test", To: []string{"b@x.test", "c@x.test"}}, smtp.BytesBody(msg))
+	c.Quit(context.Background())
+	var se *smtp.Error
+	if !errors.As(err, &se) || se.Code != 554 || len(res.Transactions) != 1 {
+		t.Fatalf("err = %v, %d transactions", err, len(res.Transactions))
+	}
+	for _, st := range res.Recipients {
+		if st.State != smtp.RcptNotDelivered || st.Err == nil {
+			t.Fatalf("%s: %v %v", st.Address, st.State, st.Err)
+		}
+	}
+}

@@ -138,11 +138,13 @@ func (s *sender) abandon(err error) error {
 		}
 	}
 	why := &notDelivered{err: fmt.Errorf("not sent: %w", err)}
-	if r.err == nil {
+	if r.err != nil {
+		r.err = &notDelivered{err: r.err} // never sent: its own error says why
+	} else {
 		r.err = why
 		if r.cur != nil {
 			r.cur.err = why
-			r.cur.announced = false
+			r.cur.mailSent = false // withdrawn: no transaction to report
 			r.cur.conclude()
 		}
 	}

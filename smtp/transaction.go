@@ -117,9 +117,18 @@ func (t *txn) conclude() (rest []string) {
 		switch {
 		case st.State == RcptRefused:
 		case t.deferred[i] || t.mailErr == nil && t.tooMany && i >= t.sentRcpt && t.err == nil:
-			if !t.behind && t.err == nil {
+			if delivered && !t.behind {
 				rest = append(rest, st.Address)
 				continue
+			}
+			if !delivered {
+				// The message did not go to the others either: no
+				// further transaction for the rest.
+				st.State, st.Err = RcptNotDelivered, errNotAttempted
+				if t.err != nil {
+					st.Err = t.err
+				}
+				break
 			}
 			// Something already rode behind this message's end (a
 			// server that defers below the RFC minimum): no further
