@@ -100,7 +100,7 @@ func encodeField(name string, raw []byte) ([]byte, error) {
 			return nil, fmt.Errorf("%s field: cannot read it to encode its 8-bit characters", name)
 		}
 	case idFields[lname]:
-		return nil, fmt.Errorf("%s field is not ASCII, which %w (RFC 6532)", name, ErrNeedsSMTPUTF8)
+		return nil, fmt.Errorf("%s field is not ASCII (RFC 6532): %w", name, ErrNeedsSMTPUTF8)
 	default:
 		// Unstructured text: words already encoded are decoded first,
 		// so the result decodes to what a reader saw before.
@@ -142,7 +142,7 @@ func encodeAddresses(name, v string) (string, error) {
 			addr, _ = runesToBytes(addr)
 		}
 		if !isASCII(addr) {
-			return "", fmt.Errorf("%s field: address %q is not ASCII, which %w (RFC 6532)", name, clip(addr), ErrNeedsSMTPUTF8)
+			return "", fmt.Errorf("%s field: address %q is not ASCII (RFC 6532): %w", name, clip(addr), ErrNeedsSMTPUTF8)
 		}
 		if b, ok := runesToBytes(dn); raw8 && ok && !isASCII(b) {
 			parts[i] = mime.QEncoding.Encode("unknown-8bit", b) + " <" + addr + ">"

@@ -387,7 +387,7 @@ func (w *walker) bodyLine(l []byte, no int64) error {
 		f := &w.info.leaves[w.cur]
 		if nul {
 			if !w.convertible {
-				return &LineError{Line: no, Reason: fmt.Sprintf("NUL octet in a part encoded as %q, which cannot be re-encoded", w.cte)}
+				return &LineError{Line: no, Reason: fmt.Sprintf("NUL octet in a part declared %q, which cannot be re-encoded", w.cte)}
 			}
 			f.nul, w.info.NUL = true, true
 		}
@@ -397,7 +397,7 @@ func (w *walker) bodyLine(l []byte, no int64) error {
 				f.invalidUTF8 = true
 			}
 			if !w.convertible {
-				w.problem(&LineError{Line: no, Reason: fmt.Sprintf("8-bit octets in a part encoded as %q: no 7-bit form can be made", w.cte)})
+				w.problem(&LineError{Line: no, Reason: fmt.Sprintf("8-bit octets in a part declared %q, which cannot be re-encoded", w.cte)})
 			}
 		}
 		return nil

@@ -19,7 +19,7 @@ var (
 	// ErrNeedsSMTPUTF8: an address or message id in a header is not
 	// ASCII. No encoding can carry it; only a server offering SMTPUTF8
 	// (RFC 6531, RFC 6532) can.
-	ErrNeedsSMTPUTF8 = errors.New("needs SMTPUTF8")
+	ErrNeedsSMTPUTF8 = errors.New("only a server offering SMTPUTF8 can carry it")
 )
 
 // LineError names the line of the input message that cannot be sent.
