@@ -3,11 +3,13 @@ package message
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"io"
 	"mime"
 	"mime/quotedprintable"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -195,6 +197,45 @@ func FuzzDowngrade(f *testing.F) {
 			after, err := decodeMessage(eight.Bytes())
 			if err != nil || before.diff(after) != "" {
 				t.Fatalf("EightBit form: %v %s", err, before.diff(after))
+			}
+		}
+	})
+}
+
+// FuzzScanner: the Scanner's output is the input's lines, each ended by
+// CRLF (a CRLF, bare CR or bare LF in the input is one line break), none
+// over 998 octets; when it refuses, the line it names is the culprit.
+func FuzzScanner(f *testing.F) {
+	for _, s := range []string{"", "a", "a\r\nb\rc\nd", "\r\r\n\n", "Subject: \x00\n\nx", strings.Repeat("y", 999) + "\n", "To: a\n\n" + strings.Repeat("é", 500)} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out, err := io.ReadAll(NewScanner(bytes.NewReader(in)))
+		lines := regexp.MustCompile(`\r\n|\r|\n`).Split(string(in), -1)
+		if len(lines) > 0 && lines[len(lines)-1] == "" {
+			lines = lines[:len(lines)-1]
+		}
+		if err != nil {
+			var le *LineError
+			if !errors.As(err, &le) || le.Line < 1 || le.Line > int64(len(lines)) {
+				t.Fatalf("error %v names no line of %d", err, len(lines))
+			}
+			l := lines[le.Line-1]
+			if errors.Is(err, ErrLineTooLong) != (len(l) > MaxLineOctets) || !errors.Is(err, ErrLineTooLong) && !strings.Contains(l, "\x00") {
+				t.Fatalf("%v, but line %d is %q", err, le.Line, l)
+			}
+			return
+		}
+		want := ""
+		for _, l := range lines {
+			want += l + "\r\n"
+		}
+		if string(out) != want {
+			t.Fatalf("\n in  %q\n out %q\n want %q", in, out, want)
+		}
+		for _, l := range lines {
+			if len(l) > MaxLineOctets {
+				t.Fatalf("a line of %d octets passed", len(l))
 			}
 		}
 	})
