@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/mail"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -183,37 +184,52 @@ const upperHex = "0123456789ABCDEF"
 // (a soft break can start one anywhere) reads as a multipart delimiter
 // (RFC 2046 §5.1.1).
 func qpLine(dst, line []byte) []byte {
+	n := len(line)
+	dst = slices.Grow(dst, 3*n+3*n/25+3)
 	col := 0
-	for i, c := range line {
-		last := i == len(line)-1
-		for {
-			dashes := c == '-' && col == 0 && !last && line[i+1] == '-'
-			lit := c >= '!' && c <= '~' && c != '=' && !dashes || (c == ' ' || c == '\t') && !last
-			n := 3
-			if lit {
-				n = 1
-			}
-			// A soft break needs the 76th column for its '='; the
-			// line's last character may use it.
-			limit := 75
-			if last {
-				limit = 76
-			}
-			if col+n > limit {
-				dst = append(dst, '=', '\r', '\n')
-				col = 0
-				continue // the next line may change how c is written
-			}
-			if lit {
-				dst = append(dst, c)
-			} else {
-				dst = append(dst, '=', upperHex[c>>4], upperHex[c&15])
-			}
-			col += n
-			break
+	for i := 0; i < n; i++ {
+		c := line[i]
+		last := i == n-1
+		dashes := c == '-' && !last && line[i+1] == '-'
+		enc := !qpLiteral[c] || last && (c == ' ' || c == '\t') || dashes && col == 0
+		w := 1
+		if enc {
+			w = 3
 		}
+		// A soft break needs the 76th column for its '='; the line's
+		// last character may use it.
+		if limit := 75 + b2i(last); col+w > limit {
+			dst = append(dst, '=', '\r', '\n')
+			col = 0
+			if dashes {
+				enc, w = true, 3
+			}
+		}
+		if enc {
+			dst = append(dst, '=', upperHex[c>>4], upperHex[c&15])
+		} else {
+			dst = append(dst, c)
+		}
+		col += w
 	}
 	return dst
+}
+
+// qpLiteral marks the octets quoted-printable writes as themselves
+// (RFC 2045 §6.7 rules 2 and 3; a space or tab ending a line is not).
+var qpLiteral = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = c != '='
+	}
+	t[' '], t['\t'] = true, true
+	return t
+}()
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func asciiBytes(b []byte) bool {
