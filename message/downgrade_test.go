@@ -126,13 +126,7 @@ func TestDowngradeGolden(t *testing.T) {
 // pythonParts is testdata/pyparts.py's JSON line for each message.
 func pythonParts(t *testing.T, msgs ...[]byte) []string {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("python3 missing in CI")
-		}
-		t.Skip("python3 not installed")
-	}
+	py := python3(t)
 	args := []string{"testdata/pyparts.py"}
 	for i, m := range msgs {
 		path := filepath.Join(t.TempDir(), fmt.Sprintf("%d.eml", i))
