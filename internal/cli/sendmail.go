@@ -222,6 +222,11 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	if s.from == "" && sess.from != "" {
 		from = bareAddress(sess.from)
 	}
+	// DKIM from the account's dkim_* keys, over the form plan chooses
+	// for the server: the bytes signed are the bytes sent.
+	if in.signer, err = dkimSigner(dkimFlags{}, sess.acct, first(prep.From, from), a.env("HOME")); err != nil {
+		return err
+	}
 	env := &smtp.Envelope{From: from, To: rcpts, Mail: smtp.MailOptions{Size: in.size}}
 	env.Mail.DSNRet, env.Mail.DSNEnvID = s.dsnRet, s.envID
 	if s.dsnNotify != "" {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/postie/postie/dkim"
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
@@ -25,8 +26,10 @@ type sendmailInput struct {
 	info  *message.Info
 	prep  *message.Prepared
 
+	signer  *dkim.Signer      // nil: no DKIM signature
 	form    message.Transport // what the server carries (plan)
 	convert bool              // form differs from the spool
+	send    smtp.Body         // the chosen form, signed (plan)
 }
 
 // readSendmailInput reads the message: a line with a lone dot ends it
@@ -137,6 +140,13 @@ func (in *sendmailInput) plan(ext smtp.Extensions, env *smtp.Envelope) error {
 		}
 		env.Mail.Size = n
 	}
+	in.send = in.formBody()
+	if in.signer != nil {
+		var err error
+		if in.send, env.Mail.Size, err = signedBody(in.signer, in.send, env.Mail.Size); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -149,9 +159,14 @@ func planError(err error) error {
 		"fix the part's Content-Transfer-Encoding, or send through a server that offers 8BITMIME")
 }
 
-// body opens the message as plan chose: the spool as it is, or its
-// conversion, streamed.
+// body opens the message as plan chose (plan runs first, once the
+// server's EHLO is known).
 func (in *sendmailInput) body() smtp.Body {
+	return func() (io.ReadCloser, error) { return in.send() }
+}
+
+// formBody opens the spool as it is, or its conversion, streamed.
+func (in *sendmailInput) formBody() smtp.Body {
 	return func() (io.ReadCloser, error) {
 		r := io.NewSectionReader(in.spool, 0, in.size)
 		if !in.convert {
