@@ -53,8 +53,8 @@ type Campaign struct {
 	Fingerprint string    // see Fingerprint; the outbox stores it with the campaign
 	Date        time.Time // the Date header of every message
 	Format      Format
-	Charset     Charset   // as detected or chosen
-	Columns     []string  // CSV header; nil for JSON lines
+	Charset     Charset  // as detected or chosen
+	Columns     []string // CSV header; nil for JSON lines
 	ToColumn    string
 
 	o        Options

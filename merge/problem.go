@@ -12,15 +12,15 @@ import (
 type Kind int
 
 const (
-	KindRow        Kind = iota + 1 // the row cannot be read: JSON syntax, column count
-	KindValue                      // a value is unusable: not UTF-8, a JSON true/null, CR/LF in a header
-	KindAddress                    // recipient missing or not an address; To not the row's address
-	KindField                      // the template uses a field the data lacks
-	KindTemplate                   // the template failed on this row (other than a missing field)
-	KindAttachment                 // a file to attach is missing or unreadable (the CLI exits 66)
-	KindNoRows                     // the data has no rows at all
-	KindDuplicate                  // warning: the address of an earlier row; this row is skipped
-	KindCaseVariant                // warning: an earlier row's address in other letter case; sent
+	KindRow         Kind = iota + 1 // the row cannot be read: JSON syntax, column count
+	KindValue                       // a value is unusable: not UTF-8, a JSON true/null, CR/LF in a header
+	KindAddress                     // recipient missing or not an address; To not the row's address
+	KindField                       // the template uses a field the data lacks
+	KindTemplate                    // the template failed on this row (other than a missing field)
+	KindAttachment                  // a file to attach is missing or unreadable (the CLI exits 66)
+	KindNoRows                      // the data has no rows at all
+	KindDuplicate                   // warning: the address of an earlier row; this row is skipped
+	KindCaseVariant                 // warning: an earlier row's address in other letter case; sent
 )
 
 var kindNames = map[Kind]string{
