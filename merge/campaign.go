@@ -158,6 +158,9 @@ func (c *Campaign) resolveFrom() error {
 	case c.tmpl.from == nil && c.o.From.Addr == "":
 		return &TemplateError{File: c.tmpl.file, Err: fmt.Errorf("%s: no From field, and no sender address was given", c.tmpl.file)}
 	case c.tmpl.from == nil:
+		if _, err := message.ParseAddress(c.o.From.Addr); err != nil {
+			return fmt.Errorf("sender address %q is not an email address", c.o.From.Addr)
+		}
 		c.from = c.o.From
 	case c.tmpl.from.isConst:
 		a, err := message.ParseAddress(c.tmpl.from.constant)

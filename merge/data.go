@@ -79,6 +79,10 @@ func NewReader(r io.Reader, f Format, comma rune) (*Reader, error) {
 	}
 	rd := &Reader{format: f}
 	if f == FormatJSONL {
+		// A JSON array is the usual slip: say so at once.
+		if b, _ := br.Peek(512); len(trimSpaceBytes(b)) > 0 && trimSpaceBytes(b)[0] == '[' {
+			return nil, &DataError{Line: 1, Err: errors.New("a JSON array; want JSON lines: one object per line")}
+		}
 		rd.br = br
 		return rd, nil
 	}
@@ -237,10 +241,6 @@ func (r *Reader) nextJSON() (Row, error) {
 		line = trimSpaceBytes(line)
 		if len(line) == 0 {
 			continue
-		}
-		if r.line == 1 && line[0] == '[' {
-			r.err = &DataError{Line: 1, Err: errors.New("a JSON array; want JSON lines: one object per line")}
-			return Row{}, r.err
 		}
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(line, &obj); err != nil || obj == nil {

@@ -203,7 +203,7 @@ func (r *rowRender) exec(s *section) (string, bool) {
 		r.probs = append(r.probs, &Problem{Row: r.row.Num, Kind: KindTemplate, Err: err})
 		return "", false
 	}
-	return r.buf.String(), true
+	return s.trim(r.buf.String()), true
 }
 
 // header renders a header value and refuses the bytes that would end
@@ -220,7 +220,7 @@ func (r *rowRender) header(s *section) (string, bool) {
 			"%s: contains %q, which could add a header field", s.name, v[i:i+1]))
 		return "", false
 	}
-	return strings.TrimSpace(v), true
+	return v, true
 }
 
 // file renders an X-Postie-Attach/-Inline value and checks the file.

@@ -52,6 +52,7 @@ type section struct {
 	t        *template.Template
 	constant string
 	isConst  bool
+	dropNL   bool // the body's output starts with parse's line break
 	refs     []string // row fields it reads
 }
 
@@ -85,7 +86,7 @@ func ParseTemplate(file string, src []byte) (*Template, error) {
 	lines := strings.SplitAfter(s, "\n")
 	type raw struct {
 		name, value string
-		line        int
+		line, col   int
 	}
 	var fields []raw
 	i := 0
@@ -107,19 +108,21 @@ func ParseTemplate(file string, src []byte) (*Template, error) {
 		if colon <= 0 || !validFieldName(l[:colon]) {
 			return nil, &TemplateError{File: file, Line: i + 1, Err: fmt.Errorf("%q is not a header field; a template starts with header fields (Subject: ...), then a blank line, then the body", clip(l, 40))}
 		}
-		fields = append(fields, raw{name: l[:colon], value: l[colon+1:], line: i + 1})
+		v := l[colon+1:]
+		col := colon + 2 + len(v) - len(strings.TrimLeft(v, " \t"))
+		fields = append(fields, raw{name: l[:colon], value: v, line: i + 1, col: col})
 	}
 	if len(fields) == 0 {
 		return nil, &TemplateError{File: file, Line: 1, Err: errors.New("no header fields; a template starts with header fields (Subject: ...), then a blank line, then the body")}
 	}
 	for _, f := range fields {
-		if err := t.addField(f.name, strings.TrimSpace(f.value), f.line); err != nil {
+		if err := t.addField(f.name, strings.TrimSpace(f.value), f.line, f.col); err != nil {
 			return nil, err
 		}
 	}
 	body := strings.Join(lines[i:], "")
 	if strings.TrimSpace(body) != "" {
-		sec, err := t.parse("body", body, i+1)
+		sec, err := t.parse("body", body, i+1, 1)
 		if err != nil {
 			return nil, err
 		}
@@ -138,7 +141,7 @@ func validFieldName(s string) bool {
 	return s != ""
 }
 
-func (t *Template) addField(name, value string, line int) error {
+func (t *Template) addField(name, value string, line, col int) error {
 	lower := strings.ToLower(name)
 	if why, ok := refusedFields[lower]; ok {
 		return &TemplateError{File: t.file, Line: line, Err: fmt.Errorf("%s: not allowed in a merge template: %s", name, why)}
@@ -158,7 +161,7 @@ func (t *Template) addField(name, value string, line int) error {
 			value = dec
 		}
 	}
-	sec, err := t.parse(name, value, line)
+	sec, err := t.parse(name, value, line, col)
 	if err != nil {
 		return err
 	}
@@ -177,21 +180,40 @@ func (t *Template) addField(name, value string, line int) error {
 	return nil
 }
 
-// parse makes one section. Its text is preceded by a template comment
-// holding line-1 newlines, so text/template's errors give the line in
-// the file: "template: grades.eml:7: function "nmae" not defined".
-func (t *Template) parse(name, text string, line int) (*section, error) {
-	src := text
+// parse makes one section, placed so that text/template's errors give
+// the line and column in the file ("template: grades.eml:7:12: ..."):
+// a template comment takes up the lines before it, spaces the columns.
+// The line break after the comment and the spaces come out in front of
+// the value: a header value is trimmed anyway; a body drops that one
+// line break (unless the body starts by trimming it itself, with "{{-").
+func (t *Template) parse(name, text string, line, col int) (*section, error) {
+	var prefix string
 	if line > 1 {
-		src = "{{/*" + strings.Repeat("\n", line-1) + "*/}}" + text
+		prefix = "{{/*" + strings.Repeat("\n", line-2) + "*/}}\n"
 	}
-	tt, err := template.New(t.file).Option("missingkey=error").Parse(src)
+	prefix += strings.Repeat(" ", max(col-1, 0))
+	tt, err := template.New(t.file).Option("missingkey=error").Parse(prefix + text)
 	if err != nil {
 		return nil, &TemplateError{File: t.file, Err: err}
 	}
 	sec := &section{name: name, line: line, t: tt, refs: fieldRefs(tt.Tree)}
+	sec.dropNL = line > 1 && col == 1 && !strings.HasPrefix(text, "{{-")
 	sec.constant, sec.isConst = isConstant(tt.Tree)
+	if sec.isConst {
+		sec.constant = sec.trim(sec.constant)
+	}
 	return sec, nil
+}
+
+// trim removes what parse put in front of the text.
+func (s *section) trim(out string) string {
+	if s.name != "body" {
+		return strings.TrimSpace(out)
+	}
+	if s.dropNL {
+		return strings.TrimPrefix(out, "\n")
+	}
+	return out
 }
 
 // AddHTML adds an HTML body, rendered with html/template so that row
