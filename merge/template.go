@@ -52,7 +52,7 @@ type section struct {
 	t        *template.Template
 	constant string
 	isConst  bool
-	dropNL   bool // the body's output starts with parse's line break
+	dropNL   bool     // the body's output starts with parse's line break
 	refs     []string // row fields it reads
 }
 
