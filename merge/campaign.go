@@ -156,7 +156,7 @@ func Open(o Options) (*Campaign, error) {
 func (c *Campaign) resolveFrom() error {
 	switch {
 	case c.tmpl.from == nil && c.o.From.Addr == "":
-		return &TemplateError{File: c.tmpl.file, Err: fmt.Errorf("%s: no From field, and no sender address was given", c.tmpl.file)}
+		return &TemplateError{File: c.tmpl.file, Err: errors.New("no From field, and no sender address was given")}
 	case c.tmpl.from == nil:
 		if _, err := message.ParseAddress(c.o.From.Addr); err != nil {
 			return fmt.Errorf("sender address %q is not an email address", c.o.From.Addr)

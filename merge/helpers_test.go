@@ -80,3 +80,5 @@ func render(t testing.TB, c *merge.Campaign) (map[int][]byte, []*merge.Item, []s
 	}
 	return out, items, probs
 }
+
+var testFrom = message.Address{Name: "Teacher", Addr: "teacher@school.test"}

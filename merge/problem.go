@@ -145,16 +145,19 @@ func (e *DataError) Unwrap() error { return e.Err }
 
 // TemplateError is a template that cannot be used for any row.
 type TemplateError struct {
-	File string
-	Line int // 0 when Err already names the place (text/template's errors do)
+	File string // "" when Err names the place itself, as text/template's errors do
+	Line int
 	Err  error
 }
 
 func (e *TemplateError) Error() string {
-	if e.Line > 0 {
+	switch {
+	case e.File == "":
+		return e.Err.Error()
+	case e.Line > 0:
 		return fmt.Sprintf("%s line %d: %v", e.File, e.Line, e.Err)
 	}
-	return e.Err.Error()
+	return e.File + ": " + e.Err.Error()
 }
 
 func (e *TemplateError) Unwrap() error { return e.Err }

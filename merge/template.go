@@ -194,7 +194,7 @@ func (t *Template) parse(name, text string, line, col int) (*section, error) {
 	prefix += strings.Repeat(" ", max(col-1, 0))
 	tt, err := template.New(t.file).Option("missingkey=error").Parse(prefix + text)
 	if err != nil {
-		return nil, &TemplateError{File: t.file, Err: err}
+		return nil, &TemplateError{Err: err}
 	}
 	sec := &section{name: name, line: line, t: tt, refs: fieldRefs(tt.Tree)}
 	sec.dropNL = line > 1 && col == 1 && !strings.HasPrefix(text, "{{-")
@@ -226,7 +226,7 @@ func (t *Template) AddHTML(file string, src []byte) error {
 	s = strings.TrimPrefix(s, "\uFEFF")
 	h, err := htmltemplate.New(file).Option("missingkey=error").Parse(s)
 	if err != nil {
-		return &TemplateError{File: file, Err: err}
+		return &TemplateError{Err: err}
 	}
 	t.html, t.htmlFile, t.htmlRefs = h, file, fieldRefs(h.Tree)
 	return nil
@@ -238,7 +238,7 @@ func (t *Template) check() error {
 		return &TemplateError{File: t.file, Line: t.inline[0].line, Err: errors.New("X-Postie-Inline: an inline image needs an HTML body (give an HTML template)")}
 	}
 	if t.text == nil && t.html == nil {
-		return &TemplateError{File: t.file, Err: fmt.Errorf("%s: no body: write the text after the header fields and a blank line, or give an HTML template", t.file)}
+		return &TemplateError{File: t.file, Err: errors.New("no body: write the text after the header fields and a blank line, or give an HTML template")}
 	}
 	return nil
 }
