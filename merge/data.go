@@ -194,11 +194,15 @@ func (r *Reader) nextCSV() (Row, error) {
 		if empty {
 			continue
 		}
-		if len(rec) < len(r.columns) || !allEmpty(rec[len(r.columns):]) {
+		// A row shorter than the header is a problem (its values may
+		// have shifted: the wrong grade to the wrong student) unless only
+		// columns without a name are missing.
+		short := len(rec) < len(r.columns) && !allEmpty(r.columns[len(rec):])
+		if short || len(rec) > len(r.columns) && !allEmpty(rec[len(r.columns):]) {
 			return row, problem(row.Num, "", KindRow, "%d values, but the header has %d columns", len(rec), len(r.columns))
 		}
 		row.Fields = make(map[string]string, len(r.names))
-		for i, name := range r.columns {
+		for i, name := range r.columns[:min(len(rec), len(r.columns))] {
 			if name == "" {
 				continue
 			}
