@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -102,7 +103,9 @@ func NewReader(r io.Reader, f Format, comma rune) (*Reader, error) {
 	}
 	seen := map[string]int{}
 	for i, h := range header {
-		name := strings.TrimSpace(h)
+		// Spaces around a name are a slip; a BOM inside one is
+		// left over from a file glued to another.
+		name := strings.TrimFunc(h, func(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' })
 		if !utf8.ValidString(name) {
 			return nil, fmt.Errorf("column %d of the header is not valid UTF-8", i+1)
 		}

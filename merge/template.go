@@ -131,10 +131,13 @@ func ParseTemplate(file string, src []byte) (*Template, error) {
 	return t, nil
 }
 
-// validFieldName: printable ASCII except the colon (RFC 5322 §3.6.8).
+// validFieldName: a token (RFC 9110 §5.1), narrower than RFC 5322's
+// printable ASCII (§3.6.8) because that is what mail software reads
+// without surprises.
 func validFieldName(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
 			return false
 		}
 	}
@@ -148,6 +151,9 @@ func (t *Template) addField(name, value string, line, col int) error {
 	}
 	if strings.HasPrefix(lower, "arc-") {
 		return &TemplateError{File: t.file, Line: line, Err: fmt.Errorf("%s: a trace field of a message already delivered; remove it", name)}
+	}
+	if strings.HasPrefix(lower, "resent-") {
+		return &TemplateError{File: t.file, Line: line, Err: fmt.Errorf("%s: not allowed in a merge template: Resent- fields are for a message sent on again by hand", name)}
 	}
 	single := map[string]**section{"from": &t.from, "sender": &t.sender, "to": &t.to, "reply-to": &t.replyTo, "subject": &t.subject}
 	if _, ok := single[lower]; ok && t.hasHeader[lower] {
