@@ -211,7 +211,20 @@ func FuzzTemplate(f *testing.F) {
 				row.Fields[k] = value
 			}
 		}
-		item, probs := c.render(row)
+		// The simple path gives what text/template gives.
+		for _, sec := range tm.sections() {
+			if !sec.simple {
+				continue
+			}
+			var want bytes.Buffer
+			if err := sec.t.Execute(&want, row.Fields); err != nil {
+				t.Fatalf("%s: text/template failed where the simple path runs: %v", sec.name, err)
+			}
+			if got, ok := sec.join(row.Fields); !ok || got != want.String() {
+				t.Fatalf("%s: simple path %q, text/template %q", sec.name, got, want.String())
+			}
+		}
+		item, probs := c.render(row, new(scratch))
 		for _, p := range probs {
 			oneLine(t, p)
 		}
@@ -238,7 +251,7 @@ func FuzzTemplate(f *testing.F) {
 			}
 		}
 		for _, h := range tm.headers {
-			if v, _ := (&rowRender{c: c, row: row}).exec(h); strings.TrimSpace(v) != "" {
+			if v, _ := (&rowRender{c: c, row: row, buf: new(bytes.Buffer)}).exec(h); strings.TrimSpace(v) != "" {
 				want[textproto.CanonicalMIMEHeaderKey(h.name)]++
 			}
 		}

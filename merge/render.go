@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -37,8 +38,14 @@ func (it *Item) Size() (int64, error) { return it.msg.Size() }
 // offering SMTPUTF8 can take the message.
 func (it *Item) NeedsSMTPUTF8() bool { return it.msg.NeedsSMTPUTF8() }
 
+// scratch is reused from row to row within one pass.
+type scratch struct {
+	buf bytes.Buffer
+	key []byte
+}
+
 // render turns one row into its message, or into the problems that stop it.
-func (c *Campaign) render(row Row) (*Item, []*Problem) {
+func (c *Campaign) render(row Row, sc *scratch) (*Item, []*Problem) {
 	var probs []*Problem
 	to, p := c.recipient(row)
 	if p != nil {
@@ -57,7 +64,7 @@ func (c *Campaign) render(row Row) (*Item, []*Problem) {
 	if missing {
 		return nil, probs
 	}
-	r := &rowRender{c: c, row: row}
+	r := &rowRender{c: c, row: row, buf: &sc.buf}
 	m := &message.Message{Date: c.Date, From: c.from}
 	if t := c.tmpl.from; t != nil && !t.isConst {
 		if v, ok := r.header(t); ok {
@@ -114,18 +121,18 @@ func (c *Campaign) render(row Row) (*Item, []*Problem) {
 		m.Text, _ = r.exec(t)
 	}
 	if c.tmpl.html != nil {
-		var b strings.Builder
-		if err := c.tmpl.html.Execute(&b, row.Fields); err != nil {
+		sc.buf.Reset()
+		if err := c.tmpl.html.Execute(&sc.buf, row.Fields); err != nil {
 			r.probs = append(r.probs, &Problem{Row: row.Num, Kind: KindTemplate, Err: err})
 		}
-		m.HTML = b.String()
+		m.HTML = sc.buf.String()
 	}
 	probs = append(probs, r.probs...)
 	if len(probs) > 0 {
 		return nil, probs
 	}
 	m.To = []message.Address{to}
-	sum := c.rowHash(row.Num)
+	sum := c.rowHash(row.Num, sc)
 	m.MessageID = "<" + hex.EncodeToString(sum[:16]) + "@" + idDomain(m.From.Addr) + ">"
 	boundary := hex.EncodeToString(sum[16:28])
 	m.Boundary = func(depth int) string { return "postie-" + strconv.Itoa(depth) + "-" + boundary }
@@ -148,13 +155,14 @@ func (c *Campaign) render(row Row) (*Item, []*Problem) {
 
 // rowHash seeds a row's Message-ID and boundaries: the same campaign,
 // data and row give the same message on every run.
-func (c *Campaign) rowHash(row int) [32]byte {
-	h := sha256.New()
-	h.Write([]byte("postie merge\x00" + c.Name + "\x00" + c.Fingerprint + "\x00"))
-	binary.Write(h, binary.BigEndian, int64(row))
-	var sum [32]byte
-	h.Sum(sum[:0])
-	return sum
+func (c *Campaign) rowHash(row int, sc *scratch) [32]byte {
+	k := append(sc.key[:0], "postie merge\x00"...)
+	k = append(k, c.Name...)
+	k = append(k, 0)
+	k = append(k, c.Fingerprint...)
+	k = binary.BigEndian.AppendUint64(append(k, 0), uint64(row))
+	sc.key = k
+	return sha256.Sum256(k)
 }
 
 func idDomain(addr string) string {
@@ -171,7 +179,7 @@ type rowRender struct {
 	c     *Campaign
 	row   Row
 	probs []*Problem
-	buf   strings.Builder
+	buf   *bytes.Buffer
 }
 
 func (r *rowRender) fail(s *section, kind Kind, format string, args ...any) {
@@ -198,12 +206,44 @@ func (r *rowRender) exec(s *section) (string, bool) {
 	if s.isConst {
 		return s.constant, true
 	}
+	if s.simple {
+		if v, ok := s.join(r.row.Fields); ok {
+			return s.trim(v), true
+		}
+	}
 	r.buf.Reset()
-	if err := s.t.Execute(&r.buf, r.row.Fields); err != nil {
+	if err := s.t.Execute(r.buf, r.row.Fields); err != nil {
 		r.probs = append(r.probs, &Problem{Row: r.row.Num, Kind: KindTemplate, Err: err})
 		return "", false
 	}
 	return s.trim(r.buf.String()), true
+}
+
+// join renders a simple section; false when a field is missing (then
+// text/template runs, to report it as it does).
+func (s *section) join(fields map[string]string) (string, bool) {
+	n := 0
+	for _, p := range s.pieces {
+		if p.field == "" {
+			n += len(p.text)
+			continue
+		}
+		v, ok := fields[p.field]
+		if !ok {
+			return "", false
+		}
+		n += len(v)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range s.pieces {
+		if p.field == "" {
+			b.WriteString(p.text)
+		} else {
+			b.WriteString(fields[p.field])
+		}
+	}
+	return b.String(), true
 }
 
 // header renders a header value and refuses the bytes that would end

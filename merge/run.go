@@ -46,6 +46,7 @@ func (c *Campaign) run(ctx context.Context, yield func(*Item, error) bool) (rows
 		yield(nil, c.dataErr(err))
 		return 0
 	}
+	sc := new(scratch)
 	var seen *dedupe
 	if !c.o.AllowDuplicates {
 		seen = newDedupe()
@@ -68,7 +69,7 @@ func (c *Campaign) run(ctx context.Context, yield func(*Item, error) bool) (rows
 			continue
 		}
 		rows++
-		item, probs := c.render(row)
+		item, probs := c.render(row, sc)
 		for _, p := range probs {
 			if !yield(nil, p) {
 				return rows

@@ -41,7 +41,7 @@ type Template struct {
 	text      *section
 	html      *htmltemplate.Template
 	htmlRefs  []string
-	htmlFile  string
+	fields    []string // Fields, once worked out
 	hasHeader map[string]bool
 }
 
@@ -53,6 +53,8 @@ type section struct {
 	constant string
 	isConst  bool
 	dropNL   bool     // the body's output starts with parse's line break
+	pieces   []piece  // the template as text and fields, when it is that simple
+	simple   bool
 	refs     []string // row fields it reads
 }
 
@@ -204,6 +206,7 @@ func (t *Template) parse(name, text string, line, col int) (*section, error) {
 	}
 	sec := &section{name: name, line: line, t: tt, refs: fieldRefs(tt.Tree)}
 	sec.dropNL = line > 1 && col == 1 && !strings.HasPrefix(text, "{{-")
+	sec.pieces, sec.simple = simplePieces(tt.Tree)
 	sec.constant, sec.isConst = isConstant(tt.Tree)
 	if sec.isConst {
 		sec.constant = sec.trim(sec.constant)
@@ -234,7 +237,7 @@ func (t *Template) AddHTML(file string, src []byte) error {
 	if err != nil {
 		return &TemplateError{Err: err}
 	}
-	t.html, t.htmlFile, t.htmlRefs = h, file, fieldRefs(h.Tree)
+	t.html, t.htmlRefs, t.fields = h, fieldRefs(h.Tree), nil
 	return nil
 }
 
@@ -251,7 +254,14 @@ func (t *Template) check() error {
 
 // Fields returns every row field the templates read, in order of first use.
 func (t *Template) Fields() []string {
-	var out []string
+	if t.fields == nil {
+		t.fields = t.collectFields()
+	}
+	return t.fields
+}
+
+func (t *Template) collectFields() []string {
+	out := []string{}
 	seen := map[string]bool{}
 	for _, s := range t.sections() {
 		for _, r := range s.refs {
