@@ -52,8 +52,8 @@ type section struct {
 	t        *template.Template
 	constant string
 	isConst  bool
-	dropNL   bool     // the body's output starts with parse's line break
-	pieces   []piece  // the template as text and fields, when it is that simple
+	dropNL   bool    // the body's output starts with parse's line break
+	pieces   []piece // the template as text and fields, when it is that simple
 	simple   bool
 	refs     []string // row fields it reads
 }
