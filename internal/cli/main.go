@@ -126,7 +126,7 @@ Exit codes follow sysexits(3): 0 sent, 64 usage, 65 bad message, 66 no input,
 77 authentication failed, 78 configuration.`,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(a.sendCmd(), a.serveCmd(), a.demoCmd(), a.checkCmd(), a.sendmailCmd(), a.accountCmd(), a.completionCmd())
+	root.AddCommand(a.sendCmd(), a.serveCmd(), a.demoCmd(), a.checkCmd(), a.sendmailCmd(), a.accountCmd(), a.dkimCmd(), a.completionCmd())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return exitcode.With(exitcode.Usage, err, "run 'postie "+c.Name()+" --help' for usage")
 	})

@@ -241,7 +241,18 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 		from = bareAddress(sess.from)
 	}
 	name := spool.Name()
-	body := func() (io.ReadCloser, error) { return os.Open(name) }
+	var body smtp.Body = func() (io.ReadCloser, error) { return os.Open(name) }
+	// DKIM from the account's dkim_* keys: the spool gives the same
+	// bytes on every open, so the signature is computed once.
+	signer, err := dkimSigner(dkimFlags{}, sess.acct, first(prep.From, from), a.env("HOME"))
+	if err != nil {
+		return err
+	}
+	if signer != nil {
+		if body, size, err = signedBody(signer, body, size); err != nil {
+			return err
+		}
+	}
 	env := &smtp.Envelope{From: from, To: rcpts, Mail: smtp.MailOptions{Size: size, Body8Bit: has8bit(name)}, Rcpt: smtp.RcptOptions{}}
 	env.Mail.DSNRet, env.Mail.DSNEnvID = s.dsnRet, s.envID
 	if s.dsnNotify != "" {
