@@ -17,7 +17,7 @@ import (
 //
 // Header fields, matched without regard to case:
 //   - From, Sender, Reply-To, Subject, To: as in any message. To may only
-//     name the row's own address (see [Template] To rule in doc.go).
+//     put a name on the row's own address (see the package doc).
 //   - Cc and Bcc are refused: a merge sends each row to its row's address
 //     only, and a copy to a third party would carry every row's data.
 //   - Date, Message-ID, MIME-Version and Content-* are refused: postie
