@@ -8,9 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/postie/postie/merge"
 )
@@ -56,7 +54,7 @@ func BenchmarkRender10k(b *testing.B) {
 	var size int64
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	cpu0 := cpuTime()
+	cpu0 := merge.CPUTime()
 	for b.Loop() {
 		size = 0
 		count := 0
@@ -75,7 +73,7 @@ func BenchmarkRender10k(b *testing.B) {
 			b.Fatalf("%d messages", count)
 		}
 	}
-	cpu := cpuTime() - cpu0
+	cpu := merge.CPUTime() - cpu0
 	runtime.ReadMemStats(&after)
 	msgs := float64(b.N * n)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/msgs, "ns/msg")
@@ -160,12 +158,6 @@ func TestMemoryFlat(t *testing.T) {
 			t.Errorf("the heap grows by %.1f octets a row (at most %.0f expected): is the data being held?", perRow, tc.maxPerRow)
 		}
 	}
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func liveHeap() uint64 {
