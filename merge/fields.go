@@ -61,6 +61,14 @@ func fieldRefs(tree *parse.Tree) []string {
 			}
 		}
 	}
+	// branch: the pipeline sees the outer dot; the body sees it only in
+	// {{if}}, while {{with}} and {{range}} set a new one; {{else}} runs
+	// with the outer dot.
+	branch := func(b *parse.BranchNode, top, bodyTop bool) {
+		pipe(b.Pipe, top)
+		walk(b.List, bodyTop)
+		walk(b.ElseList, top)
+	}
 	walk = func(n parse.Node, top bool) {
 		switch n := n.(type) {
 		case *parse.ListNode:
@@ -73,17 +81,11 @@ func fieldRefs(tree *parse.Tree) []string {
 		case *parse.ActionNode:
 			pipe(n.Pipe, top)
 		case *parse.IfNode:
-			pipe(n.Pipe, top)
-			walk(n.List, top)
-			walk(n.ElseList, top)
+			branch(&n.BranchNode, top, top)
 		case *parse.WithNode:
-			pipe(n.Pipe, top)
-			walk(n.List, false)
-			walk(n.ElseList, top)
+			branch(&n.BranchNode, top, false)
 		case *parse.RangeNode:
-			pipe(n.Pipe, top)
-			walk(n.List, false)
-			walk(n.ElseList, top)
+			branch(&n.BranchNode, top, false)
 		case *parse.TemplateNode:
 			pipe(n.Pipe, top)
 		}

@@ -381,14 +381,7 @@ func exactKey(addr string) string {
 	return addr[:at+1] + strings.ToLower(addr[at+1:])
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
+func isASCII(s string) bool { return strings.IndexFunc(s, func(r rune) bool { return r >= 0x80 }) < 0 }
 
 // hashStream is a deterministic byte stream (SHA-256 in counter mode)
 // for whatever randomness the composer may want: a row rendered twice

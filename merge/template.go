@@ -249,6 +249,7 @@ func (t *Template) check() error {
 	if t.text == nil && t.html == nil {
 		return &TemplateError{File: t.file, Err: errors.New("no body: write the text after the header fields and a blank line, or give an HTML template")}
 	}
+	t.Fields() // worked out now: passes may then run at the same time
 	return nil
 }
 
