@@ -40,7 +40,7 @@ func BenchmarkRenderRow(b *testing.B) {
 			}
 			i++
 		}
-		b.ReportMetric(float64((CPUTime() - cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64((CPUTime()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
 	})
 	b.Run("compose", func(b *testing.B) {
 		b.ReportAllocs()
@@ -51,7 +51,7 @@ func BenchmarkRenderRow(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64((CPUTime() - cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64((CPUTime()-cpu).Nanoseconds())/float64(b.N), "cpu-ns/op")
 	})
 }
 
