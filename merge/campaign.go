@@ -223,8 +223,10 @@ func (c *Campaign) dataErr(err error) error {
 // settings are the options that change which rows go out or their bytes.
 func (c *Campaign) settings() []string {
 	s := []string{"format=" + c.Format.String(), "charset=" + c.Charset.String(), "comma=" + string(c.comma),
-		"to=" + c.ToColumn, "from=" + c.o.From.String(), "attachdir=" + c.o.AttachDir,
-		fmt.Sprintf("dups=%v", c.o.AllowDuplicates)}
+		"to=" + c.ToColumn, "attachdir=" + c.o.AttachDir, fmt.Sprintf("dups=%v", c.o.AllowDuplicates)}
+	if c.tmpl.from == nil {
+		s = append(s, "from="+c.o.From.String()) // else the template's From counts, not the account's
+	}
 	for _, a := range c.o.Attach {
 		s = append(s, "attach="+a)
 	}

@@ -431,6 +431,16 @@ func TestResume(t *testing.T) {
 	change("settings", func() { o.AllowDuplicates = true })
 	o.AllowDuplicates = false
 	change("settings", func() { o.ToColumn = "name" })
+	o.ToColumn = ""
+	change("settings", func() { o.From.Addr = "other@school.test" })
+	o.From = testFrom
+	// With a From in the template, the sender option does not count.
+	os.WriteFile(o.Template, []byte("From: t@school.test\n"+simpleTemplate), 0o644)
+	withFrom, _ := merge.Open(o)
+	o.From.Addr = "other@school.test"
+	if again, _ := merge.Open(o); again.Resume(withFrom.Fingerprint) != nil {
+		t.Error("an unused sender option changed the fingerprint")
+	}
 }
 
 // TestDataChangedDuringAPass: the data file is hashed again as it is
