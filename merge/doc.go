@@ -91,7 +91,8 @@
 // "<campaign>/<row>" and the message, streamed by WriteTo. Rendering the
 // same row of the same campaign again gives the same bytes:
 //   - Message-ID is derived from campaign name, fingerprint and row
-//     (SHA-256), at the sender's domain; MIME boundaries likewise.
+//     (SHA-256), at the sender's domain; package message derives the MIME
+//     boundaries from the Message-ID.
 //   - Date is the campaign's start (Options.Date, kept by the outbox and
 //     given again on resume), the same on every row. RFC 5322 §3.6.1
 //     defines Date as when the message was complete and ready to enter

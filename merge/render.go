@@ -31,6 +31,10 @@ type Item struct {
 // campaign's, Message-ID and MIME boundaries are derived from the row.
 func (it *Item) WriteTo(w io.Writer) (int64, error) { return it.msg.WriteTo(w) }
 
+// Body is the message as a source the SMTP engine (smtp.Body) or the
+// outbox opens as often as it needs, each time the same bytes.
+func (it *Item) Body() func() (io.ReadCloser, error) { return it.msg.Body() }
+
 // Size is the exact length WriteTo writes, without reading attachments.
 func (it *Item) Size() (int64, error) { return it.msg.Size() }
 
@@ -133,10 +137,8 @@ func (c *Campaign) render(row Row, sc *scratch) (*Item, []*Problem) {
 	}
 	m.To = []message.Address{to}
 	sum := c.rowHash(row.Num, sc)
+	// Package message derives the MIME boundaries from the Message-ID.
 	m.MessageID = "<" + hex.EncodeToString(sum[:16]) + "@" + idDomain(m.From.Addr) + ">"
-	boundary := hex.EncodeToString(sum[16:28])
-	m.Boundary = func(depth int) string { return "postie-" + strconv.Itoa(depth) + "-" + boundary }
-	m.Rand = &hashStream{seed: sum}
 	if err := m.Validate(); err != nil {
 		// Each rendered value was checked above; this is the composer's
 		// own rule, kept as the last guard.
@@ -153,7 +155,7 @@ func (c *Campaign) render(row Row, sc *scratch) (*Item, []*Problem) {
 	}, nil
 }
 
-// rowHash seeds a row's Message-ID and boundaries: the same campaign,
+// rowHash seeds a row's Message-ID (and so its boundaries): the same campaign,
 // data and row give the same message on every run.
 func (c *Campaign) rowHash(row int, sc *scratch) [32]byte {
 	k := append(sc.key[:0], "postie merge\x00"...)
@@ -382,30 +384,3 @@ func exactKey(addr string) string {
 }
 
 func isASCII(s string) bool { return strings.IndexFunc(s, func(r rune) bool { return r >= 0x80 }) < 0 }
-
-// hashStream is a deterministic byte stream (SHA-256 in counter mode)
-// for whatever randomness the composer may want: a row rendered twice
-// must come out the same.
-type hashStream struct {
-	seed [32]byte
-	ctr  uint64
-	buf  []byte
-}
-
-func (h *hashStream) Read(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		if len(h.buf) == 0 {
-			var block [40]byte
-			copy(block[:], h.seed[:])
-			binary.BigEndian.PutUint64(block[32:], h.ctr)
-			h.ctr++
-			sum := sha256.Sum256(block[:])
-			h.buf = sum[:]
-		}
-		k := copy(p[n:], h.buf)
-		h.buf = h.buf[k:]
-		n += k
-	}
-	return n, nil
-}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/mail"
 	"os"
@@ -130,6 +131,19 @@ func TestRenderIsDeterministic(t *testing.T) {
 	n, err := items[0].Size()
 	if !bytes.Equal(a.Bytes(), b.Bytes()) || err != nil || n != int64(a.Len()) {
 		t.Errorf("WriteTo twice: equal %v, Size %d of %d (%v)", bytes.Equal(a.Bytes(), b.Bytes()), n, a.Len(), err)
+	}
+	// Body, opened twice (a retry), streams the same bytes.
+	body := items[0].Body()
+	for range 2 {
+		rc, err := body()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || !bytes.Equal(got, a.Bytes()) {
+			t.Errorf("Body: %v, same bytes %v", err, bytes.Equal(got, a.Bytes()))
+		}
 	}
 }
 
