@@ -55,7 +55,7 @@ func (a *App) accountCmd() *cobra.Command {
 		Use: "test NAME", Short: "Log in with an account and report; sends no mail", Args: exactArgs(1),
 		ValidArgsFunction: accountNames,
 		RunE: func(c *cobra.Command, args []string) error {
-			return a.runCheck(c.Context(), &request{account: accountFlags{account: args[0], config: cfgPath}})
+			return a.runCheck(c.Context(), &request{account: accountFlags{account: args[0], config: cfgPath}}, nil)
 		},
 	}
 	remove := &cobra.Command{
@@ -138,7 +138,7 @@ func (a *App) accountAdd(ctx context.Context, cfgPath, name string, add config.A
 			trial.Password = typed
 		}
 		mem := &config.File{Path: f.Path + " (account " + name + ", not saved yet)", Accounts: map[string]config.Account{name: trial}}
-		err := a.runCheck(ctx, &request{account: accountFlags{account: name}, file: mem, noEnv: true})
+		err := a.runCheck(ctx, &request{account: accountFlags{account: name}, file: mem, noEnv: true}, nil)
 		if err != nil {
 			return fmt.Errorf("account not saved: %w", err)
 		}

@@ -20,26 +20,42 @@ func (a *App) checkCmd() *cobra.Command {
 		Use:   "check",
 		Short: "Connect to a server and show what it offers; optionally test the login. Sends no mail",
 		Example: `  postie check --server smtp.163.com:465
-  postie check --server smtp.gmail.com:587 --user me@gmail.com --password-file ~/.gmail-app-pw`,
-		Args: noArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return a.runCheck(c.Context(), req) },
+  postie check --server smtp.gmail.com:587 --user me@gmail.com --password-file ~/.gmail-app-pw
+  postie check --direct example.org`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error { return a.runCheck(c.Context(), req, args) },
 	}
 	cmd.Flags().SortFlags = false // by topic, as send
 	req.server.add(cmd)
 	req.login.add(cmd)
 	req.account.add(a, cmd)
 	req.output.add(cmd.Flags())
+	req.direct.add(cmd.Flags())
 	cmd.Flags().StringVar(&req.from, "from", "", "an address, to pick the provider's server when --server is not given")
 	return cmd
 }
 
 // runCheck connects, shows what the server offers and, when a user is
-// named (or an account), logs in.
-func (a *App) runCheck(ctx context.Context, req *request) error {
+// named (or an account), logs in. With --direct it shows how a domain's
+// mail exchangers would be reached (checkdirect.go).
+func (a *App) runCheck(ctx context.Context, req *request, args []string) error {
+	if !req.direct.direct && len(args) > 0 {
+		return usageErr("check takes no arguments (a DOMAIN only with --direct)")
+	}
 	req.wantLogin = req.login.user != "" || req.account.account != ""
 	st, err := a.resolve(req)
 	if err != nil {
 		return err
+	}
+	if st.Direct != nil {
+		if len(args) != 1 {
+			return usageErr("check --direct needs the DOMAIN to look at")
+		}
+		d, err := a.newDirect(st)
+		if err != nil {
+			return err
+		}
+		return a.checkDirect(ctx, d.Direct, args[0])
 	}
 	relay, err := a.newRelay(ctx, st)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/postie/postie/config"
+	"github.com/postie/postie/deliver"
 )
 
 // The flags, in groups; each command adds the groups that mean something
@@ -97,18 +98,24 @@ func (f *transferFlags) add(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.noChunking, "no-chunking", false, "do not use BDAT (CHUNKING) even when offered")
 }
 
-// directFlags ask for delivery to the recipients' mail exchangers.
+// directFlags ask for delivery to the recipients' mail exchangers (send),
+// or for a look at how a domain would be reached (check).
 type directFlags struct {
-	direct    bool
-	dnsServer string
-	mxPort    string // "" = 25; a test hook, hidden
+	direct     bool
+	dnsServer  string
+	tlsPolicy  string
+	mxPort     string // "" = 25; a test hook, hidden
+	mtaSTSPort string // "" = 443; a test hook, hidden
 }
 
 func (f *directFlags) add(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.direct, "direct", false, "deliver straight to each recipient domain's MX on port 25, without a relay or login (--tls starttls: require a verified certificate)")
 	fs.StringVar(&f.dnsServer, "dns-server", "", "with --direct: ask this DNS server (HOST:PORT) instead of the system's")
+	fs.StringVar(&f.tlsPolicy, "tls-policy", "", "with --direct: TLS to the MX hosts: "+strings.Join(deliver.TLSPolicies, "|")+" (default: DANE where published, else MTA-STS where published, else may)")
 	fs.StringVar(&f.mxPort, "mx-port", "", "with --direct: the mail exchangers' port, for tests")
+	fs.StringVar(&f.mtaSTSPort, "mta-sts-port", "", "with --direct: the HTTPS port of MTA-STS policy hosts, for tests")
 	fs.MarkHidden("mx-port")
+	fs.MarkHidden("mta-sts-port")
 }
 
 // fixedValues completes a flag from a fixed list.

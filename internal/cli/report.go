@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/postie/postie/deliver"
@@ -22,14 +23,15 @@ type jsonRcpt struct {
 }
 
 type jsonResult struct {
-	Status     string     `json:"status"` // sent | partial | failed | unknown | dry-run
-	Server     string     `json:"server,omitempty"`
-	QueueID    string     `json:"queue_id,omitempty"`
-	Reply      string     `json:"reply,omitempty"`
-	Recipients []jsonRcpt `json:"recipients"`
-	Error      string     `json:"error,omitempty"`
-	ExitCode   int        `json:"exit_code"`
-	Message    string     `json:"message,omitempty"` // --dry-run: the message as it would be sent
+	Status     string       `json:"status"` // sent | partial | failed | unknown | dry-run
+	Server     string       `json:"server,omitempty"`
+	QueueID    string       `json:"queue_id,omitempty"`
+	Reply      string       `json:"reply,omitempty"`
+	Recipients []jsonRcpt   `json:"recipients"`
+	Domains    []jsonDomain `json:"domains,omitempty"` // --direct: how each domain was reached
+	Error      string       `json:"error,omitempty"`
+	ExitCode   int          `json:"exit_code"`
+	Message    string       `json:"message,omitempty"` // --dry-run: the message as it would be sent
 }
 
 // reportOptions say how a delivery is reported.
@@ -55,7 +57,8 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 		for _, fr := range failed {
 			var se *smtp.Error
 			var nmh *deliver.NoMailHostError
-			if errors.As(fr.Err, &se) && !se.Temporary() || errors.As(fr.Err, &nmh) {
+			var pe *deliver.PolicyError
+			if errors.As(fr.Err, &se) && !se.Temporary() || errors.As(fr.Err, &nmh) || errors.As(fr.Err, &pe) && !pe.Temporary() {
 				permanent = true
 			}
 		}
@@ -63,18 +66,25 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 	if err == nil && len(failed) > 0 {
 		err = &exitcode.RecipientsError{Failed: failed, Permanent: permanent}
 	}
-	// Every recipient refused: the engine's error is the first refusal;
-	// show them all, one line each, and keep the error's exit code.
+	// Every recipient refused at RCPT: the engine's error is the first
+	// refusal; show them all, one line each, and keep its exit code.
 	refusedAll := err != nil && res != nil && len(res.Delivered()) == 0 && len(failed) > 0
 	for _, fr := range failed {
-		var se *smtp.Error
-		refusedAll = refusedAll && errors.As(fr.Err, &se)
+		refusedAll = refusedAll && fr.State == smtp.RcptRefused
 	}
 	if refusedAll && !errors.Is(err, failed[0].Err) {
 		refusedAll = false // the transaction failed for another reason: say that
 	}
+	var domains []*deliver.DomainReport
+	if dr, ok := s.(interface {
+		domainReports() []*deliver.DomainReport
+	}); ok {
+		domains = dr.domainReports()
+	}
 	if o.json {
-		a.printJSON(s.Route(), env, res, err)
+		a.printJSON(s.Route(), env, res, err, domains)
+	} else if !o.quiet {
+		a.printDomains(domains)
 	}
 	if res != nil && len(res.Delivered()) > 0 && !o.quiet && !o.json {
 		reply := ""
@@ -102,16 +112,16 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 	return err
 }
 
-func (a *App) printJSON(route string, env *smtp.Envelope, res *smtp.Result, err error) {
-	out := jsonResult{Server: route, Recipients: []jsonRcpt{}, ExitCode: exitcode.For(err)}
+func (a *App) printJSON(route string, env *smtp.Envelope, res *smtp.Result, err error, domains []*deliver.DomainReport) {
+	out := jsonResult{Server: route, Recipients: []jsonRcpt{}, ExitCode: exitcode.For(err), Domains: jsonDomains(domains)}
 	if res != nil {
 		out.QueueID = res.QueueID
 		if res.Final != nil {
 			out.Reply = decodeServerText(res.Final.String())
 		}
 		for _, r := range res.Recipients {
-			jr := jsonRcpt{Address: r.Address, Status: rcptStatus(r, err)}
-			if !r.Delivered {
+			jr := jsonRcpt{Address: r.Address, Status: rcptStatus(r)}
+			if r.State != smtp.RcptDelivered {
 				var se *smtp.Error
 				if errors.As(r.Err, &se) && jr.Status != "unknown" {
 					jr.Code, jr.Enhanced, jr.Message = se.Code, se.Enhanced.String(), decodeServerText(se.Message)
@@ -156,9 +166,14 @@ func presetHint(st *Settings, err error) error {
 
 // printDryRunJSON is --dry-run --json: the message and its envelope
 // recipients, as JSON, nothing sent.
-func (a *App) printDryRunJSON(m *message.Message) error {
+func (a *App) printDryRunJSON(m *message.Message, body smtp.Body) error {
+	r, err := body()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
 	var b strings.Builder
-	if _, err := m.WriteTo(&b); err != nil {
+	if _, err := io.Copy(&b, r); err != nil {
 		return err
 	}
 	out := jsonResult{Status: "dry-run", Recipients: []jsonRcpt{}, Message: b.String()}
@@ -169,15 +184,15 @@ func (a *App) printDryRunJSON(m *message.Message) error {
 }
 
 // rcptStatus is one recipient's outcome for --json: delivered; rejected
-// (5xx) or deferred (4xx) by the server; unknown when the connection was
-// lost after the whole message was sent (it may have been delivered: do
-// not resend blindly); failed when it was certainly not delivered (safe to
-// send again).
-func rcptStatus(r smtp.RcptStatus, txErr error) string {
-	if r.Delivered {
+// (5xx) or deferred (4xx) by the server, at RCPT or at the message's end;
+// unknown when the connection was lost after the whole message was sent
+// (it may have been delivered: do not resend blindly); failed when it
+// was certainly not delivered for another reason (safe to send again).
+func rcptStatus(r smtp.RcptStatus) string {
+	switch r.State {
+	case smtp.RcptDelivered:
 		return "delivered"
-	}
-	if errors.Is(r.Err, smtp.ErrMaybeDelivered) || r.Err == nil && errors.Is(txErr, smtp.ErrMaybeDelivered) {
+	case smtp.RcptMaybeDelivered:
 		return "unknown"
 	}
 	var se *smtp.Error

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/postie/postie/config"
+	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/smtp"
 )
@@ -88,21 +89,16 @@ func (a *App) resolve(req *request) (*Settings, error) {
 		if file, err = a.loadConfig(req.account.config); err != nil {
 			return nil, err
 		}
+		req.file = file
 	}
-	envServer := req.env(a, "POSTIE_SERVER")
-	var acct *config.Account
 	st := &Settings{}
-	if file != nil && (req.account.account != "" || req.server.server == "" && envServer == "" || req.direct.direct) {
-		var err error
-		acct, st.Account, err = file.Account(req.account.account)
-		if err != nil {
-			return nil, exitcode.With(exitcode.Config, err, "run 'postie account list' to see the accounts")
-		}
+	acct, name, err := a.accountInUse(req)
+	if err != nil {
+		return nil, err
 	}
-	if acct == nil {
-		acct = &config.Account{}
-	}
-	st.From = acct.From
+	st.Account = name
+	envServer := req.env(a, "POSTIE_SERVER")
+	st.From, st.account = acct.From, acct
 	st.LocalName = first(req.server.helo, acct.Helo, localName())
 	st.NoPipelining, st.NoChunking = req.transfer.noPipelining, req.transfer.noChunking
 	st.Verbose, st.Quiet = req.output.verbose, req.output.quiet
@@ -206,6 +202,25 @@ func (a *App) resolve(req *request) (*Settings, error) {
 	return st, nil
 }
 
+// accountInUse is the account a request uses (an empty one for none):
+// the one named, or the default when neither --server nor POSTIE_SERVER
+// names a server. The config file must be loaded (req.file) unless the
+// request uses none.
+func (a *App) accountInUse(req *request) (*config.Account, string, error) {
+	explicit := req.server.server != "" || req.env(a, "POSTIE_SERVER") != ""
+	if req.file == nil || req.account.account == "" && explicit && !req.direct.direct {
+		return &config.Account{}, "", nil
+	}
+	acct, name, err := req.file.Account(req.account.account)
+	if err != nil {
+		return nil, "", exitcode.With(exitcode.Config, err, "run 'postie account list' to see the accounts")
+	}
+	if acct == nil {
+		return &config.Account{}, "", nil
+	}
+	return acct, name, nil
+}
+
 // accountPreset is the preset an account names (provider key) or whose
 // domain its own from address is at.
 func accountPreset(file *config.File, name string, acct *config.Account) (*config.Preset, error) {
@@ -280,16 +295,27 @@ func (a *App) resolveDirect(req *request, st *Settings) error {
 	case req.login.user != "" || req.login.passwordFile != "" || req.login.passwordCmd != "" || req.login.oauthCmd != "":
 		return usageErr("--direct delivers to mail exchangers, which take no login; drop --user and the password")
 	}
-	tlsName := strings.ToLower(req.server.tls)
-	if tlsName != "" && tlsName != "auto" && tlsName != "starttls" {
-		return usageErr("--direct uses STARTTLS when offered; --tls starttls makes a verified certificate mandatory")
+	policy, err := deliver.ParseTLSPolicy(req.direct.tlsPolicy)
+	if err != nil {
+		return usageErr("--tls-policy: %v", err)
+	}
+	switch strings.ToLower(req.server.tls) {
+	case "", "auto":
+	case "starttls":
+		if policy != deliver.PolicyAuto && policy != deliver.PolicyVerify {
+			return usageErr("--tls starttls means --tls-policy verify; give one of them")
+		}
+		policy = deliver.PolicyVerify
+	default:
+		return usageErr("--direct uses STARTTLS as --tls-policy says; --tls starttls is --tls-policy verify")
 	}
 	if req.direct.dnsServer != "" {
 		if _, _, err := net.SplitHostPort(req.direct.dnsServer); err != nil {
 			return usageErr("--dns-server %q: want HOST:PORT", req.direct.dnsServer)
 		}
 	}
-	d := &DirectSettings{Port: first(req.direct.mxPort, "25"), VerifyTLS: tlsName == "starttls", DNSServer: req.direct.dnsServer, CACert: req.server.cacert}
+	d := &DirectSettings{Port: first(req.direct.mxPort, "25"), Policy: policy, DNSServer: req.direct.dnsServer,
+		CACert: req.server.cacert, MTASTSPort: first(req.direct.mtaSTSPort, "443")}
 	st.Direct = d
 	st.Timeouts = timeouts(req.server, d.Port)
 	return nil

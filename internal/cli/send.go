@@ -12,13 +12,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postie/postie/config"
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
 )
 
 type sendFlags struct {
-	req                       request // server, login, account, output, transfer and direct flags
+	req                       request   // server, login, account, output, transfer and direct flags
+	dkim                      dkimFlags // the signing key (else the account's)
 	from, replyTo, subject    string
 	to, cc, bcc               []string
 	text, textFile            string
@@ -73,6 +75,7 @@ func (a *App) sendCmd() *cobra.Command {
 	fs.BoolVar(&f.dryRun, "dry-run", false, "print the message and send nothing (with --json: as JSON)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the result as JSON on stdout")
 	fs.BoolVar(&f.eightbit, "8bit", false, "send UTF-8 text as 8bit when the server offers 8BITMIME (default: quoted-printable)")
+	f.dkim.add(fs)
 	f.req.server.add(cmd)
 	f.req.login.add(cmd)
 	f.req.account.add(a, cmd)
@@ -268,6 +271,15 @@ func messageBody(m *message.Message) smtp.Body {
 }
 
 func (a *App) runSend(ctx context.Context, f *sendFlags) error {
+	// A bad flag value is a usage error (64), as --tls maybe is.
+	ret, err := smtp.ParseDSNReturn(f.dsnRet)
+	if err != nil {
+		return usageErr("--dsn-ret %q: want full or hdrs", f.dsnRet)
+	}
+	notify, err := smtp.ParseDSNNotify(f.dsnNotify)
+	if err != nil {
+		return usageErr("--dsn-notify %q: want NEVER, or any of SUCCESS,FAILURE,DELAY", f.dsnNotify)
+	}
 	req := &f.req
 	req.from, req.wantLogin = f.from, !f.dryRun
 	st, err := a.resolve(req)
@@ -282,25 +294,53 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 	if err != nil {
 		return err
 	}
+	rcpts := m.Recipients() // as the user wrote them; deliver adapts them per server
+	asciiHeaderDomains(m)
 	m.Fill()
+	var acct *config.Account
+	if st != nil {
+		acct = st.account
+	}
+	signer, err := dkimSigner(f.dkim, acct, m.From.Addr, a.env("HOME"))
+	if err != nil {
+		return err
+	}
+	body := messageBody(m)
+	if signer != nil {
+		// The signed bytes must be the sent bytes: one 7-bit form for
+		// every server, the same MIME boundaries on every pass.
+		m.Allow8Bit = false
+		fixBoundaries(m)
+		if body, _, err = signedBody(signer, body, 0); err != nil {
+			return err
+		}
+	}
 	if f.dryRun {
 		if f.jsonOut {
-			return a.printDryRunJSON(m)
+			return a.printDryRunJSON(m, body)
 		}
-		_, err := m.WriteTo(a.Stdout)
+		r, err := body()
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		_, err = io.Copy(a.Stdout, r)
 		return err
 	}
 	size, err := m.Size()
 	if err != nil {
 		return exitcode.With(exitcode.NoInput, err, "")
 	}
+	if signer != nil {
+		if body, size, err = signedBody(signer, messageBody(m), size); err != nil {
+			return err
+		}
+	}
 	env := &smtp.Envelope{
 		From: m.From.Addr,
-		To:   m.Recipients(),
-		Mail: smtp.MailOptions{Size: size, Body8Bit: m.Needs8BitMIME(), DSNRet: f.dsnRet, DSNEnvID: f.dsnEnvID},
-	}
-	if f.dsnNotify != "" {
-		env.Rcpt.Notify = strings.Split(f.dsnNotify, ",")
+		To:   rcpts,
+		Mail: smtp.MailOptions{Size: size, Body8Bit: m.Needs8BitMIME(), DSNRet: ret, DSNEnvID: f.dsnEnvID},
+		Rcpt: smtp.RcptOptions{Notify: notify},
 	}
 	var adapt Adapt
 	if m.Allow8Bit {
@@ -320,6 +360,6 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 	if err != nil {
 		return err
 	}
-	body, done := a.withProgress(messageBody(m), size, st.Quiet || st.Verbose > 1)
+	body, done := a.withProgress(body, size, st.Quiet || st.Verbose > 1)
 	return a.deliver(ctx, sender, st, env, body, reportOptions{quiet: st.Quiet, json: f.jsonOut, before: done})
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"net"
 	"os"
 
 	"github.com/postie/postie/deliver"
@@ -40,7 +39,8 @@ func (a *App) newSender(ctx context.Context, st *Settings, adapt Adapt) (Sender,
 		if err != nil {
 			return nil, err
 		}
-		return &directSender{d: d, adapt: adapt}, nil
+		d.adapt = adapt
+		return d, nil
 	}
 	r, err := a.newRelay(ctx, st)
 	if err != nil {
@@ -56,9 +56,12 @@ type relaySender struct{ *deliver.Relay }
 
 func (s relaySender) Route() string { return s.Addr }
 
+// directSender delivers to the MX hosts and keeps each domain's report
+// (policy, MX, TLS) for the output.
 type directSender struct {
-	d     *deliver.Direct
-	adapt Adapt
+	*deliver.Direct
+	adapt   Adapt
+	domains []*deliver.DomainReport
 }
 
 func (s *directSender) Route() string { return "mail exchangers (--direct)" }
@@ -70,8 +73,11 @@ func (s *directSender) Send(ctx context.Context, env *smtp.Envelope, body smtp.B
 			return nil, err
 		}
 	}
-	return s.d.Send(ctx, env, body)
+	return s.Direct.Send(ctx, env, body)
 }
+
+// domainReports is how each domain was reached (direct delivery).
+func (s *directSender) domainReports() []*deliver.DomainReport { return s.domains }
 
 // newRelay builds the relay the settings describe, with the secret.
 func (a *App) newRelay(ctx context.Context, st *Settings) (*deliver.Relay, error) {
@@ -119,27 +125,6 @@ func (l *Login) mechanism() string {
 		return ""
 	}
 	return l.Mechanism
-}
-
-// newDirect builds delivery to the MX hosts.
-func (a *App) newDirect(st *Settings) (*deliver.Direct, error) {
-	s := st.Direct
-	d := &deliver.Direct{Port: s.Port, Options: a.smtpOptions(st), VerifyTLS: s.VerifyTLS}
-	if s.DNSServer != "" {
-		r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, network, s.DNSServer)
-		}}
-		d.Resolver = r
-		d.Options.Dialer = &net.Dialer{Resolver: r}
-	}
-	if s.CACert != "" {
-		pool, err := loadCAPool(s.CACert)
-		if err != nil {
-			return nil, err
-		}
-		d.Options.TLSConfig = &tls.Config{RootCAs: pool}
-	}
-	return d, nil
 }
 
 // smtpOptions are the engine options the settings ask for, with the

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,13 +17,9 @@ import (
 
 func (a *App) sendmailCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "sendmail [-t] [-i] [-f ADDR] [-F NAME] [-v] [-C FILE] [-a ACCOUNT] [--] [RCPT...]",
-		Short: "Behave like sendmail: read a whole message on stdin and send it",
-		Long: `Reads a complete message (headers and body) on stdin and sends it, as
-sendmail does; postie behaves this way too when run through a link named
-"sendmail". -t takes the recipients from To, Cc and Bcc; Bcc is always removed
-before sending. Without -i (or -oi) a line with a single dot ends the input.
-Options sendmail accepts that do not apply (-oXXX, -bm, -odi, ...) are ignored.`,
+		Use:                sendmailUsage,
+		Short:              "Behave like sendmail: read a whole message on stdin and send it",
+		Long:               sendmailHelp,
 		DisableFlagParsing: true,
 		RunE: func(c *cobra.Command, args []string) error {
 			return a.sendmail(c.Context(), args)
@@ -33,6 +28,7 @@ Options sendmail accepts that do not apply (-oXXX, -bm, -odi, ...) are ignored.`
 }
 
 type sendmailArgs struct {
+	help      bool
 	readRcpts bool
 	dotIsEnd  bool
 	from      string
@@ -80,7 +76,7 @@ func parseSendmailArgs(args []string) (*sendmailArgs, error) {
 		case arg == "-v":
 			s.verbose++
 		case arg == "--help", arg == "-h":
-			return nil, fmt.Errorf("usage: sendmail [-t] [-i] [-f ADDR] [-F NAME] [-v] [-C FILE] [-a ACCOUNT] [--] [RCPT...]")
+			return &sendmailArgs{help: true}, nil
 		case strings.HasPrefix(arg, "-f"), strings.HasPrefix(arg, "-r"):
 			s.from, err = value(arg[:2])
 		case strings.HasPrefix(arg, "-F"):
@@ -173,28 +169,25 @@ func (d *dotReader) Read(p []byte) (int, error) {
 func (a *App) sendmail(ctx context.Context, args []string) error {
 	s, err := parseSendmailArgs(args)
 	if err != nil {
-		return exitcode.With(exitcode.Usage, err, "")
+		return exitcode.With(exitcode.Usage, err, "run 'postie sendmail --help' for the options")
 	}
-	var in io.Reader = a.Stdin
-	if in == nil {
-		in = strings.NewReader("")
+	if s.help {
+		_, err := io.WriteString(a.Stdout, sendmailHelp)
+		return err
 	}
-	if s.dotIsEnd {
-		in = &dotReader{br: bufio.NewReaderSize(in, 64*1024)}
+	var stdin io.Reader = a.Stdin
+	if stdin == nil {
+		stdin = strings.NewReader("")
 	}
-	// Spool to a private temporary file: the message must be re-readable
-	// (a second transaction, a retry) and stdin is not.
-	spool, err := os.CreateTemp("", "postie-sendmail-*.eml")
-	if err != nil {
-		return exitcode.With(exitcode.CantCreat, err, "")
-	}
-	defer os.Remove(spool.Name())
-	defer spool.Close()
-	bw := bufio.NewWriter(spool)
 	// Where the message goes is the account's business (or
 	// POSTIE_SERVER's), never the message's: its From and -f choose no
-	// server.
-	st, err := a.resolve(&request{account: accountFlags{account: s.account, config: s.config}, output: outputFlags{verbose: s.verbose}, wantLogin: true})
+	// server. The config is read once, here; the server is resolved once
+	// the message is in.
+	req := &request{account: accountFlags{account: s.account, config: s.config}, output: outputFlags{verbose: s.verbose}, wantLogin: true}
+	if req.file, err = a.loadConfig(s.config); err != nil {
+		return err
+	}
+	acct, _, err := a.accountInUse(req)
 	if err != nil {
 		return err
 	}
@@ -203,7 +196,7 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	var hdrFrom *message.Address
 	if s.from != "" && s.from != "<>" {
 		hdrFrom = &message.Address{Name: s.fullName, Addr: s.from}
-	} else if af := st.From; af != "" {
+	} else if af := acct.From; af != "" {
 		if ad, err := message.ParseAddress(af); err == nil {
 			if s.fullName != "" {
 				ad.Name = s.fullName
@@ -211,24 +204,22 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 			hdrFrom = &ad
 		}
 	}
-	prep, err := message.Prepare(in, bw, message.PrepareOptions{From: hdrFrom})
-	if err == nil {
-		err = bw.Flush()
-	}
+	in, err := readSendmailInput(ctx, stdin, s.dotIsEnd, hdrFrom)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return exitcode.With(exitcode.IOErr, err, "")
-		}
-		return exitcode.With(exitcode.DataErr, fmt.Errorf("reading the message: %w", err), "")
+		return err
 	}
-	size, _ := spool.Seek(0, io.SeekEnd)
+	defer in.Close()
+	prep := in.prep
 	rcpts := s.rcpts
 	if s.readRcpts {
 		rcpts = append(rcpts, prep.Recipients...)
 	}
 	if len(rcpts) == 0 {
 		return exitcode.With(exitcode.Usage, errors.New("no recipients"), "give recipients as arguments or use -t to read them from the message")
+	}
+	st, err := a.resolve(req)
+	if err != nil {
+		return sendmailServerHint(err)
 	}
 	from := s.from
 	if from == "<>" {
@@ -240,38 +231,24 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	if s.from == "" && st.From != "" {
 		from = bareAddress(st.From)
 	}
-	name := spool.Name()
-	body := func() (io.ReadCloser, error) { return os.Open(name) }
-	env := &smtp.Envelope{From: from, To: rcpts, Mail: smtp.MailOptions{Size: size, Body8Bit: has8bit(name)}, Rcpt: smtp.RcptOptions{}}
-	env.Mail.DSNRet, env.Mail.DSNEnvID = s.dsnRet, s.envID
-	if s.dsnNotify != "" {
-		env.Rcpt.Notify = strings.Split(s.dsnNotify, ",")
+	// DKIM from the account's dkim_* keys, over the form plan chooses
+	// for the server: the bytes signed are the bytes sent.
+	if in.signer, err = dkimSigner(dkimFlags{}, st.account, first(prep.From, from), a.env("HOME")); err != nil {
+		return err
 	}
-	sender, err := a.newSender(ctx, st, nil)
+	env := &smtp.Envelope{From: from, To: rcpts, Mail: smtp.MailOptions{Size: in.size}}
+	env.Mail.DSNEnvID = s.envID
+	if env.Mail.DSNRet, err = smtp.ParseDSNReturn(s.dsnRet); err != nil {
+		return err
+	}
+	if env.Rcpt.Notify, err = smtp.ParseDSNNotify(s.dsnNotify); err != nil {
+		return err
+	}
+	// plan fits the message to the server's extensions (a direct sender,
+	// with no one server to ask, takes the 7-bit form every one accepts).
+	sender, err := a.newSender(ctx, st, func(ext smtp.Extensions) error { return in.plan(ext, env) })
 	if err != nil {
 		return err
 	}
-	return a.deliver(ctx, sender, st, env, body, reportOptions{quiet: s.verbose == 0})
-}
-
-// has8bit reports whether the spooled message has any 8-bit byte, which
-// asks for BODY=8BITMIME.
-func has8bit(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	buf := make([]byte, 64*1024)
-	for {
-		n, err := f.Read(buf)
-		for _, b := range buf[:n] {
-			if b >= 0x80 {
-				return true
-			}
-		}
-		if err != nil {
-			return false
-		}
-	}
+	return a.deliver(ctx, sender, st, env, in.body(), reportOptions{quiet: s.verbose == 0})
 }

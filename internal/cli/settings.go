@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/postie/postie/config"
+	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/smtp"
 )
 
@@ -19,6 +20,8 @@ type Settings struct {
 	// Preset is the provider whose server is used; its advice is the
 	// hint when the login is refused.
 	Preset *config.Preset
+	// account is the account in use (empty when none): its DKIM keys.
+	account *config.Account
 
 	Relay  *RelaySettings  // set for a relay (smarthost)
 	Direct *DirectSettings // set instead for delivery to the MX hosts
@@ -73,10 +76,11 @@ const (
 
 // DirectSettings say how to deliver to the recipients' mail exchangers.
 type DirectSettings struct {
-	Port      string // "25" unless a test says otherwise
-	VerifyTLS bool   // require STARTTLS with a certificate valid for the MX name
-	DNSServer string // HOST:PORT; "" for the system's resolver
-	CACert    string
+	Port       string            // "25" unless a test says otherwise
+	Policy     deliver.TLSPolicy // TLS to the MX hosts (auto: DANE, else MTA-STS, else may)
+	DNSServer  string            // HOST:PORT; "" for the system's resolver
+	CACert     string            // extra CA file
+	MTASTSPort string            // HTTPS port of MTA-STS policy hosts ("443"; tests change it)
 }
 
 // greetingTimeout is how long an interactive client waits for the 220:

@@ -114,6 +114,16 @@ func For(err error) int {
 		}
 		return NoPerm
 	}
+	// Before the TLS errors it wraps: a domain's own TLS policy (DANE,
+	// MTA-STS) that no MX met is temporary; one the domain does not
+	// publish, though --tls-policy demands it, is a refusal.
+	var tp *deliver.PolicyError
+	if errors.As(err, &tp) {
+		if tp.Temporary() {
+			return TempFail
+		}
+		return Unavailable
+	}
 	var pe *smtp.ProtocolError
 	if errors.As(err, &pe) {
 		return Protocol
@@ -169,6 +179,11 @@ func For(err error) int {
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
 		return TempFail // the server went away
+	}
+	// Whatever else ended the session before the message's end was
+	// sent, the message was certainly not delivered: safe to send again.
+	if errors.Is(err, smtp.ErrNotDelivered) {
+		return TempFail
 	}
 	return Software
 }
