@@ -257,3 +257,32 @@ func TestServeSessionBoundFlag(t *testing.T) {
 	}
 	p.waitFor(t, `cut off 127\.0\.0\.1:\d+: session longer than 1s`)
 }
+
+// Issue 10 item 4: a client's envelope and subject cannot write terminal
+// escapes, C1 controls or bidi overrides into the serve log.
+func TestServeLogEscapesNetworkText(t *testing.T) {
+	p, addr := serve(t)
+	c, _ := dialFrom(t, "", addr)
+	for _, step := range [][2]string{
+		{"EHLO x.test", "250"},
+		{"MAIL FROM:<\"\x1b]0;pwned\x07\x1b[2J\"@x.test>", "250"},
+		{"RCPT TO:<\"\u202eevil\u009b31m\"@x.test>", "250"},
+		{"DATA", "354"},
+		{"Subject: =?UTF-8?B?" + "G1sySuKArmhp" + "?=\r\n\r\nbody\r\n.", "250"}, // "\x1b[2J\u202ehi"
+	} {
+		if r := c.cmd(step[0]); !strings.HasPrefix(r, step[1]) {
+			t.Fatalf("%q: %q", step[0], r)
+		}
+	}
+	line := p.waitFor(t, `received from=.*\n`)
+	for _, bad := range []string{"\x1b", "\x07", "\u202e", "\u009b"} {
+		if strings.Contains(p.stdout.String()+p.stderr.String(), bad) {
+			t.Fatalf("the log carries %q raw:\n%q", bad, line)
+		}
+	}
+	for _, want := range []string{`from=<\x1b]0;pwned\x07\x1b[2J@x.test>`, `to=<\u202eevil\u009b31m@x.test>`, `subject="\x1b[2J\u202ehi"`} {
+		if !strings.Contains(line, want) {
+			t.Fatalf("log line lacks %s:\n%s", want, line)
+		}
+	}
+}
