@@ -202,3 +202,44 @@ func TestMaildirAndSizeLimit(t *testing.T) {
 		t.Fatalf("partial message left: tmp=%v new=%d", tmp, len(s.messages(t)))
 	}
 }
+
+// Issue 11: a client that ends lines with a bare LF (or a bare CR) gets
+// a file with CRLF throughout, like the Received lines before it.
+func TestStoredLineEndingsAreCRLF(t *testing.T) {
+	s := start(t, nil)
+	conn, err := net.Dial("tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(conn)
+	read := func() string {
+		for {
+			l, err := r.ReadString('\n')
+			if err != nil || len(l) < 4 || l[3] == ' ' {
+				return l
+			}
+		}
+	}
+	read()
+	for _, c := range []string{"EHLO lf.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@x.test>", "DATA"} {
+		fmt.Fprintf(conn, "%s\r\n", c)
+		read()
+	}
+	fmt.Fprint(conn, "From: a@x.test\nSubject: bare LF\n\nline one\nline two\rline three\r\n.\r\n")
+	if l := read(); !strings.HasPrefix(l, "250") {
+		t.Fatalf("DATA: %q", l)
+	}
+	msgs := s.messages(t)
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages", len(msgs))
+	}
+	m := msgs[0]
+	if bytes.Count(m, []byte("\n")) != bytes.Count(m, []byte("\r\n")) || bytes.Count(m, []byte("\r")) != bytes.Count(m, []byte("\r\n")) {
+		t.Fatalf("mixed line endings stored:\n%q", m)
+	}
+	if !bytes.HasSuffix(m, []byte("\r\nSubject: bare LF\r\n\r\nline one\r\nline two\r\nline three\r\n")) {
+		t.Fatalf("stored:\n%q", m)
+	}
+}

@@ -13,9 +13,11 @@ import (
 	"mime"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -64,15 +66,17 @@ func demoImage() []byte {
 
 func (a *App) runDemo(ctx context.Context, dir string, keep bool) error {
 	out := a.Stdout
+	temporary := false
+	// SIGTERM ends the demo as Ctrl-C does, so the deferred clean-up runs.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
+	defer stop()
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "postie-demo-")
 		if err != nil {
 			return exitcode.With(exitcode.CantCreat, err, "")
 		}
-		if !keep {
-			defer os.RemoveAll(tmp)
-		}
-		dir = tmp
+		defer os.RemoveAll(tmp) // with --keep too: the temporary folder goes when the demo ends
+		dir, temporary = tmp, true
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return exitcode.With(exitcode.CantCreat, err, "")
 	}
@@ -151,6 +155,9 @@ func (a *App) runDemo(ctx context.Context, dir string, keep bool) error {
 		fmt.Fprintf(out, "      --from you@postie-demo.localhost --to friend@postie-demo.localhost --subject hello --text hi -v\n")
 		fmt.Fprintf(out, "  swaks --server %s --tls --tls-ca-path %s --auth LOGIN --auth-user demo --auth-password %s --to friend@postie-demo.localhost\n", addr, paths.ca, "\"$(cat "+paths.pw+")\"")
 		fmt.Fprintf(out, "Messages arrive in %s/new; each is listed here:\n", paths.maildir)
+		if temporary {
+			fmt.Fprintf(out, "(Ctrl-C stops the server and removes %s)\n", dir)
+		}
 		logw.open.Store(true)
 		<-ctx.Done()
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -283,6 +285,61 @@ func TestServeLogEscapesNetworkText(t *testing.T) {
 	for _, want := range []string{`from=<\x1b]0;pwned\x07\x1b[2J@x.test>`, `to=<\u202eevil\u009b31m@x.test>`, `subject="\x1b[2J\u202ehi"`} {
 		if !strings.Contains(line, want) {
 			t.Fatalf("log line lacks %s:\n%s", want, line)
+		}
+	}
+}
+
+// Issue 11: demo --keep removes its temporary folder when it is stopped,
+// by Ctrl-C (SIGINT) or by SIGTERM, and exits 0.
+func TestDemoKeepCleansUpOnSignal(t *testing.T) {
+	testbin.Postie(t) // built before TMPDIR changes below
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp)
+			p := startPostie(t, "demo", "--keep")
+			dir := p.waitFor(t, `removes (\S+)\)`)
+			if !strings.HasPrefix(dir, tmp) {
+				t.Fatalf("demo folder %s is not under TMPDIR %s", dir, tmp)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "Maildir", "new")); err != nil {
+				t.Fatalf("the demo's Maildir is not there while it runs: %v", err)
+			}
+			p.cmd.Process.Signal(sig)
+			select {
+			case <-p.exited:
+			case <-time.After(20 * time.Second):
+				t.Fatal("demo --keep did not stop")
+			}
+			if code := p.cmd.ProcessState.ExitCode(); code != 0 {
+				t.Fatalf("exit %d after %v\n%s", code, sig, p.stderr)
+			}
+			if left, _ := filepath.Glob(filepath.Join(tmp, "postie-demo-*")); len(left) != 0 {
+				t.Fatalf("left behind after %v: %v", sig, left)
+			}
+		})
+	}
+}
+
+// Issue 11: the --self-signed CA and certificate last a year, so a
+// development server left running keeps working.
+func TestServeSelfSignedLastsAYear(t *testing.T) {
+	p, addr := serve(t, "--self-signed")
+	pemBytes, err := os.ReadFile(filepath.Join(p.dir, "postie-ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(pemBytes)
+	ca, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := dialFrom(t, "", addr)
+	c.startTLS(filepath.Join(p.dir, "postie-ca.pem"))
+	leaf := c.c.(*tls.Conn).ConnectionState().PeerCertificates[0]
+	for name, cert := range map[string]*x509.Certificate{"CA": ca, "server certificate": leaf} {
+		if left := time.Until(cert.NotAfter); left < 364*24*time.Hour {
+			t.Errorf("the %s expires in %s; want about a year", name, left.Round(time.Hour))
 		}
 	}
 }
