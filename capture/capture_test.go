@@ -85,8 +85,37 @@ func TestServeWithSwaks(t *testing.T) {
 			t.Fatalf("no 235 over TLS in swaks output:\n%s", out)
 		}
 	}
-	if n := len(s.messages(t)); n != 2 {
+	msgs := s.messages(t)
+	if n := len(msgs); n != 2 {
 		t.Fatalf("%d messages stored", n)
+	}
+	// The session transcripts: the whole dialogue, the TLS parameters, the
+	// AUTH exchange with every client payload redacted.
+	for _, m := range msgs {
+		sess, raw := sessionOf(t, s.maildir, m)
+		noSecret(t, raw, "demo", "pw-123")
+		text := render(sess)
+		mech := "PLAIN"
+		if strings.Contains(string(m), "LOGIN") {
+			mech = "LOGIN"
+		}
+		steps := []string{`^\*: connection from 127\.0\.0\.1:\d+`, `^S: 220 localhost ESMTP`, `^C: EHLO `, `^S: 250-STARTTLS`, `^C: STARTTLS$`, `^S: 220 2\.0\.0`,
+			`^\*: TLS handshake: TLS 1\.[23], cipher TLS_\w+, server name localhost$`, `^C: EHLO `, `^S: 250-AUTH PLAIN LOGIN`}
+		if mech == "LOGIN" {
+			steps = append(steps, `^C: AUTH LOGIN$`, `^S: 334 VXNlcm5hbWU6$`, `^C: <redacted>$`, `^S: 334 UGFzc3dvcmQ6$`, `^C: <redacted>$`)
+		} else {
+			steps = append(steps, `^C: AUTH PLAIN( <redacted>)?$`)
+		}
+		steps = append(steps, `^S: 235 2\.0\.0`, `^C: MAIL FROM:<a@x\.test>`, `^S: 250 `, `^C: RCPT TO:<b@x\.test>`, `^S: 250 `,
+			`^C: DATA$`, `^S: 354 `, `^C: <message: \d+ octets, \d+ lines>$`, `^C: \.$`, `^\*: message stored as \S+ \(\d+ octets\)$`,
+			`^S: 250 2\.0\.0`, `^C: QUIT$`, `^S: 221 `, `^\*: connection closed$`)
+		inOrder(t, text, steps...)
+		if os.Getenv("PEEK") != "" {
+			t.Log(raw)
+		}
+		if strings.Contains(text, "hello from swaks") {
+			t.Fatalf("the message body is in the transcript:\n%s", text)
+		}
 	}
 	if !strings.Contains(s.log.String(), `subject="测试 LOGIN"`) {
 		t.Fatalf("log line lacks the decoded subject:\n%s", s.log)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gosmtp "github.com/emersion/go-smtp"
@@ -39,7 +40,7 @@ type Stored struct {
 	Subject    string // decoded
 	User       string // authenticated user, if any
 	TLS        bool
-	Session    string // the session's ID: its transcript is SessionDir/ID
+	Session    string // the session ID: its transcript is MAILDIR/postie-sessions/ID.txt
 }
 
 // Server is a running capture server.
@@ -55,6 +56,7 @@ type Server struct {
 	perIP     map[string]int
 	wg        sync.WaitGroup
 	logMu     sync.Mutex
+	connSeq   atomic.Int64
 }
 
 // New prepares the Maildir and the server.
@@ -192,10 +194,20 @@ func clientIP(a net.Addr) string {
 // the transcript belong to this connection alone.
 func (s *Server) handle(lc *limitConn, implicitTLS bool) {
 	defer s.release(lc)
-	cs := &connState{srv: s, lc: lc, ip: clientIP(lc.RemoteAddr())}
+	id := fmt.Sprintf("%d.%d", lc.start.UnixNano(), s.connSeq.Add(1))
+	rec := newRecorder(lc, id, s.cfg.Maildir)
+	cs := &connState{srv: s, lc: lc, ip: clientIP(lc.RemoteAddr()), rec: rec}
 	var tcfg *tls.Config
 	if s.cfg.TLSConfig != nil {
 		tcfg = s.cfg.TLSConfig.Clone()
+		prev := tcfg.VerifyConnection
+		tcfg.VerifyConnection = func(st tls.ConnectionState) error {
+			rec.tlsDone(st)
+			if prev != nil {
+				return prev(st)
+			}
+			return nil
+		}
 	}
 	gs := gosmtp.NewServer(gosmtp.BackendFunc(func(c *gosmtp.Conn) (gosmtp.Session, error) {
 		_, isTLS := c.TLSConnectionState()
@@ -216,10 +228,13 @@ func (s *Server) handle(lc *limitConn, implicitTLS bool) {
 	if implicitTLS {
 		nc = tls.Server(lc, tcfg)
 	}
+	gs.Debug = rec
 	gs.Serve(&oneConnListener{c: nc, done: lc.closed})
-	if why := lc.cutReason(); why != "" {
+	why := lc.cutReason()
+	if why != "" {
 		s.eventf("cut off %s: %s", lc.RemoteAddr(), why)
 	}
+	rec.finish(why)
 }
 
 // Close stops the server and its connections.

@@ -11,6 +11,7 @@ import (
 type connState struct {
 	srv          *Server
 	lc           *limitConn
+	rec          *recorder
 	ip           string
 	user         string
 	authFailures int

@@ -159,8 +159,9 @@ func (s *Server) deliver(se *session, r io.Reader) error {
 	}
 	// Return-Path and Received (RFC 5321 §4.4); from/helo are the client's
 	// words, so CR and LF cannot reach here (go-smtp reads lines).
-	fmt.Fprintf(bw, "Return-Path: <%s>\r\nReceived: from %s (%s)\r\n\tby %s (postie serve) with %s;\r\n\t%s\r\n",
-		se.from, se.conn.Hostname(), se.cs.lc.RemoteAddr(), s.cfg.Domain, proto, time.Now().Format(time.RFC1123Z))
+	// The id clause names the session, whose transcript is SessionDir/id.txt.
+	fmt.Fprintf(bw, "Return-Path: <%s>\r\nReceived: from %s (%s)\r\n\tby %s (postie serve) with %s id %s;\r\n\t%s\r\n",
+		se.from, se.conn.Hostname(), se.cs.lc.RemoteAddr(), s.cfg.Domain, proto, se.cs.rec.sess.ID, time.Now().Format(time.RFC1123Z))
 	cw := &crlfWriter{w: bw}
 	n, err := io.Copy(cw, r)
 	if err == nil {
@@ -192,7 +193,9 @@ func (s *Server) deliver(se *session, r io.Reader) error {
 }
 
 func (s *Server) stored(se *session, path string, n int64) {
-	stored := Stored{Path: path, From: se.from, Recipients: append([]string(nil), se.to...), Size: n, User: se.cs.user, TLS: se.tls}
+	se.cs.rec.storedMessage(filepath.Base(path), n)
+	stored := Stored{Path: path, From: se.from, Recipients: append([]string(nil), se.to...), Size: n, User: se.cs.user, TLS: se.tls,
+		Session: se.cs.rec.sess.ID}
 	stored.Subject = subjectOf(path)
 	if s.cfg.Log != nil {
 		s.logMu.Lock()
