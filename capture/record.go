@@ -18,7 +18,7 @@ import (
 // of each session that delivered a message: SessionDir/ID.txt, where ID is
 // named in the message's Received header ("with ESMTP id ID"). Maildir
 // readers look only at tmp/, new/, cur/ and dot-folders, so they ignore it.
-const SessionDir = "postie-sessions"
+const SessionDir = transcript.DirName
 
 const (
 	maxTranscriptLines = 5000

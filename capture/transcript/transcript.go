@@ -57,6 +57,10 @@ type Session struct {
 
 const magic = "postie-session 1"
 
+// DirName is the folder inside a Maildir where postie serve keeps the
+// transcripts, one file per session: DirName/ID.txt.
+const DirName = "postie-sessions"
+
 // MaxLineText is the longest line text a file may hold; the recorder cuts
 // longer lines.
 const MaxLineText = 4096

@@ -26,6 +26,7 @@ type serveFlags struct {
 	selfSigned         bool
 	user, passwordFile string
 	maxSize            string
+	web                string
 	limits             limitFlags
 }
 
@@ -59,7 +60,7 @@ Limits (each flag overrides its default; 0 turns a cap off):
   --max-messages              no cap             10000
   --max-stored                no cap                 1G
 Beyond loopback means any --listen or --listen-tls address that is not loopback.`,
-		Example: `  postie serve --self-signed --user demo --password-file pw.txt
+		Example: `  postie serve --self-signed --user demo --password-file pw.txt --web 127.0.0.1:8025
   postie serve --listen 127.0.0.1:2525 --listen-tls 127.0.0.1:2465 --tls-cert c.pem --tls-key k.pem`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -80,6 +81,7 @@ Beyond loopback means any --listen or --listen-tls address that is not loopback.
 	fs.StringVar(&f.user, "user", "", "require AUTH with this user")
 	fs.StringVar(&f.passwordFile, "password-file", "", "the user's password (file, mode 0600)")
 	fs.StringVar(&f.maxSize, "max-size", "64M", "largest message accepted (bytes, or with K/M/G)")
+	fs.StringVar(&f.web, "web", "", "serve the web inbox on ADDR, e.g. 127.0.0.1:8025 (a bare :PORT means loopback)")
 	l := &f.limits
 	fs.IntVar(&l.conns, "max-conns", 0, "connections at once (default 100)")
 	fs.IntVar(&l.connsPerIP, "max-conns-per-ip", 0, "connections at once from one client address (default: none on loopback, 10 beyond)")
@@ -216,6 +218,14 @@ func (a *App) runServe(ctx context.Context, f *serveFlags, lim capture.Limits) e
 	if f.listenTLS != "" && cfg.TLSConfig == nil {
 		return usageErr("--listen-tls needs a certificate (--self-signed or --tls-cert/--tls-key)")
 	}
+	var web *webInbox
+	if f.web != "" {
+		if web, err = startWeb(f.web, f.maildir, a.Stderr); err != nil {
+			return err
+		}
+		defer web.stop()
+		cfg.OnMessage = func(st capture.Stored) { web.Notify(st.Path) }
+	}
 	srv, err := capture.New(cfg)
 	if err != nil {
 		return exitcode.With(exitcode.CantCreat, err, "")
@@ -228,6 +238,9 @@ func (a *App) runServe(ctx context.Context, f *serveFlags, lim capture.Limits) e
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Fprintf(a.Stdout, "postie serve: listening on %s (STARTTLS %s), storing in %s\n", ln.Addr(), onOff(cfg.TLSConfig != nil), f.maildir)
 	fmt.Fprintf(a.Stdout, "postie serve: limits: %s\n", limitsSummary(lim))
+	if web != nil {
+		fmt.Fprintf(a.Stdout, "postie serve: web inbox at %s\n", web.URL)
+	}
 	if f.listenTLS != "" {
 		tln, err := a.listen(f.listenTLS)
 		if err != nil {
