@@ -33,15 +33,18 @@ type Part struct {
 }
 
 // IsAttachment says whether a reader would list the part as an
-// attachment: not a multipart, and marked as one, or named, or not text.
+// attachment: not a multipart, and marked as one; else not a resource
+// the HTML refers to by Content-ID (RFC 2392), and named or not text.
 func (p *Part) IsAttachment() bool {
-	if p.Multipart {
+	switch {
+	case p.Multipart:
+		return false
+	case p.Disposition == "attachment":
+		return true
+	case p.ContentID != "":
 		return false
 	}
-	if p.Disposition == "attachment" || p.Filename != "" {
-		return true
-	}
-	return !strings.HasPrefix(p.Type, "text/") && p.ContentID == ""
+	return p.Filename != "" || !strings.HasPrefix(p.Type, "text/")
 }
 
 // Limits of the walk, so a hostile message cannot make it run forever.
