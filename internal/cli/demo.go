@@ -138,7 +138,7 @@ func (a *App) runDemo(ctx context.Context, dir string, keep bool, webAddr string
 	}
 	f.conn = connFlags{
 		server: addr, tls: "starttls", user: "demo", passwordFile: paths.pw, auth: "login",
-		cacert: paths.ca, helo: "postie-demo-client", verbose: 1, noConfig: true, noPipelining: true, noChunking: true,
+		cacert: paths.ca, helo: "postie-demo-client", verbose: 1, explain: true, noConfig: true, noPipelining: true, noChunking: true,
 	}
 	f.conn.connectTimeout = 10e9
 	if err := sub.runSend(ctx, f); err != nil {

@@ -199,7 +199,10 @@ func (e *Explainer) server(line string) string {
 	}
 	s := e.codeText(code)
 	if ec := e.enhanced(code, rest); ec != "" {
-		s += " " + ec
+		if e.lang != Chinese { // Chinese sentences follow each other without a space
+			s += " "
+		}
+		s += ec
 	}
 	return s
 }
