@@ -186,33 +186,37 @@ print("sent")
 	}
 }
 
-// The Maildir protocol: nothing left in tmp/, files only appear in new/.
-// And the SIZE limit is enforced.
-func TestMaildirAndSizeLimit(t *testing.T) {
-	s := start(t, nil)
-	conn, err := net.Dial("tcp", s.addr)
+// rawSession dials the server; say sends a line (none for "") and
+// returns the last line of the reply.
+func rawSession(t *testing.T, addr string) (net.Conn, func(line string) string) {
+	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
 	r := bufio.NewReader(conn)
-	say := func(line string) string {
+	return conn, func(line string) string {
 		if line != "" {
 			fmt.Fprintf(conn, "%s\r\n", line)
 		}
-		var last string
 		for {
 			l, err := r.ReadString('\n')
 			if err != nil {
 				t.Fatal(err)
 			}
-			last = l
 			if len(l) < 4 || l[3] == ' ' {
-				return last
+				return l
 			}
 		}
 	}
+}
+
+// The Maildir protocol: nothing left in tmp/, files only appear in new/.
+// And the SIZE limit is enforced.
+func TestMaildirAndSizeLimit(t *testing.T) {
+	s := start(t, nil)
+	conn, say := rawSession(t, s.addr)
 	say("")
 	if l := say("EHLO t"); !strings.HasPrefix(l, "250") {
 		t.Fatal(l)
@@ -236,26 +240,12 @@ func TestMaildirAndSizeLimit(t *testing.T) {
 // a file with CRLF throughout, like the Received lines before it.
 func TestStoredLineEndingsAreCRLF(t *testing.T) {
 	s := start(t, nil)
-	conn, err := net.Dial("tcp", s.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	r := bufio.NewReader(conn)
-	read := func() string {
-		for {
-			l, err := r.ReadString('\n')
-			if err != nil || len(l) < 4 || l[3] == ' ' {
-				return l
-			}
-		}
-	}
-	read()
+	conn, say := rawSession(t, s.addr)
+	say("")
 	for _, c := range []string{"EHLO lf.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@x.test>", "DATA"} {
-		fmt.Fprintf(conn, "%s\r\n", c)
-		read()
+		say(c)
 	}
+	read := func() string { return say("") }
 	fmt.Fprint(conn, "From: a@x.test\nSubject: bare LF\n\nline one\nline two\rline three\r\n.\r\n")
 	if l := read(); !strings.HasPrefix(l, "250") {
 		t.Fatalf("DATA: %q", l)

@@ -8,10 +8,10 @@ import (
 	"mime"
 	"net/mail"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/text/encoding/htmlindex"
-	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/postie/postie/internal/textsafe"
 )
 
 // Field is one header field as it appears in the message: its name, and
@@ -109,17 +109,9 @@ func decodeText(s string) string {
 	return validText(s)
 }
 
-// validText returns s as UTF-8: as is when it is, else as GB18030 when
-// that decodes cleanly, else with bad bytes replaced.
-func validText(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	if d, err := simplifiedchinese.GB18030.NewDecoder().String(s); err == nil && utf8.ValidString(d) {
-		return d
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
-}
+// validText returns s as UTF-8 (GB18030 when it is not UTF-8 and reads
+// as that).
+func validText(s string) string { return textsafe.ToUTF8(s) }
 
 // decodeAddresses returns each address of a list as "Name <addr>" with
 // the name decoded, or the decoded text when the list does not parse.

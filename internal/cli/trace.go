@@ -7,9 +7,8 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/simplifiedchinese"
-
 	"github.com/postie/postie/internal/explain"
+	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/smtp"
 )
 
@@ -52,15 +51,7 @@ func (t *tracer) trace(d smtp.Direction, line string) {
 
 // decodeServerText shows non-UTF-8 server text as GB18030 (a superset of
 // GBK, which Chinese providers use) when that decodes cleanly.
-func decodeServerText(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	if dec, err := simplifiedchinese.GB18030.NewDecoder().String(s); err == nil && utf8.ValidString(dec) {
-		return dec
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
-}
+func decodeServerText(s string) string { return textsafe.ToUTF8(s) }
 
 // escapeControls makes control characters visible (\x1b, \r, ...) so a
 // server cannot move the cursor, recolour or retitle the user's terminal.

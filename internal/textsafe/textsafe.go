@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // Terminal returns s with every control character (C0 except tab, DEL,
@@ -46,4 +48,20 @@ func unsafeRune(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// ToUTF8 returns network text as UTF-8: as it is when it is UTF-8, else
+// read as GB18030 (a superset of GBK, which Chinese mail servers and
+// mailers use) when that decodes cleanly, else with the bad bytes
+// replaced by U+FFFD.
+func ToUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	// The decoder replaces what it cannot read with U+FFFD instead of
+	// failing: a replacement in its output means it did not decode cleanly.
+	if d, err := simplifiedchinese.GB18030.NewDecoder().String(s); err == nil && !strings.ContainsRune(d, utf8.RuneError) {
+		return d
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }

@@ -43,3 +43,17 @@ func FuzzTerminal(f *testing.F) {
 		}
 	})
 }
+
+func TestToUTF8(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":                "plain",
+		"你好":                   "你好",
+		"\xc4\xe3\xba\xc3":     "你好",     // GBK
+		"\xff\xfe\xfd":         "\uFFFD", // a run of bad bytes is one replacement
+		"550 \xd3\xc3\xbb\xa7": "550 用户",
+	} {
+		if got := ToUTF8(in); got != want {
+			t.Errorf("ToUTF8(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
