@@ -31,6 +31,9 @@ func FuzzTerminal(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(ToUTF8(s)) {
+			t.Fatalf("ToUTF8(%q) is not UTF-8", s)
+		}
 		out := Terminal(s)
 		if !utf8.ValidString(out) {
 			t.Fatalf("invalid UTF-8 out of %q", s)
