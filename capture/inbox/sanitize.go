@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 )
@@ -20,7 +21,9 @@ import (
 // This is one of two layers: the body document is also served under a
 // Content-Security-Policy that forbids scripts and remote loads, inside a
 // sandboxed iframe.
-var policy = func() *bluemonday.Policy {
+//
+// It is built on first use, not at start: postie send never needs it.
+var policy = sync.OnceValue(func() *bluemonday.Policy {
 	p := bluemonday.UGCPolicy()
 	p.AllowURLSchemes("http", "https", "mailto", "cid")
 	p.AllowRelativeURLs(false)
@@ -45,12 +48,12 @@ var policy = func() *bluemonday.Policy {
 		}
 	})
 	return p
-}()
+})
 
 var remoteSrc = regexp.MustCompile(`(?i)<img\b[^>]*\bsrc\s*=\s*["']?\s*(https?:)?//`)
 
 // sanitizeHTML returns the message HTML safe to show, and how many remote
 // images it had.
 func sanitizeHTML(src string) (string, int) {
-	return policy.Sanitize(src), len(remoteSrc.FindAllStringIndex(src, -1))
+	return policy().Sanitize(src), len(remoteSrc.FindAllStringIndex(src, -1))
 }
