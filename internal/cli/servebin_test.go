@@ -7,7 +7,9 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -299,6 +301,17 @@ func TestDemoKeepCleansUpOnSignal(t *testing.T) {
 			t.Setenv("TMPDIR", tmp)
 			p := startPostie(t, "demo", "--keep")
 			dir := p.waitFor(t, `removes (\S+)\)`)
+			// The web inbox it announces answers, and lists the demo's message.
+			web := p.waitFor(t, `web inbox is at (http://127\.0\.0\.1:\d+/)`)
+			res, err := http.Get(web + "api/v1/messages")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != 200 || !strings.Contains(string(body), `"total": 1`) || !strings.Contains(string(body), "我爱计算机网络") {
+				t.Fatalf("the demo's web inbox: %d\n%s", res.StatusCode, body)
+			}
 			if !strings.HasPrefix(dir, tmp) {
 				t.Fatalf("demo folder %s is not under TMPDIR %s", dir, tmp)
 			}
@@ -341,5 +354,18 @@ func TestServeSelfSignedLastsAYear(t *testing.T) {
 		if left := time.Until(cert.NotAfter); left < 364*24*time.Hour {
 			t.Errorf("the %s expires in %s; want about a year", name, left.Round(time.Hour))
 		}
+	}
+}
+
+// --web: a bare port means loopback; another address is warned about
+// (here one that cannot be bound, so nothing listens beyond loopback).
+func TestServeWebAddress(t *testing.T) {
+	p := startPostie(t, "serve", "--listen", "127.0.0.1:0", "--maildir", "Maildir", "--web", ":0")
+	p.waitFor(t, `web inbox at http://127\.0\.0\.1:\d+/`)
+	cmd := exec.Command(testbin.Postie(t), "serve", "--listen", "127.0.0.1:0", "--maildir", t.TempDir(), "--web", "192.0.2.1:8025")
+	cmd.Env = append(os.Environ(), "POSTIE_CONFIG="+filepath.Join(t.TempDir(), "absent.toml"))
+	out, _ := cmd.CombinedOutput()
+	if !strings.Contains(string(out), "WARNING: the web inbox listens on 192.0.2.1:8025, beyond loopback") || cmd.ProcessState.ExitCode() != 69 {
+		t.Fatalf("exit %d\n%s", cmd.ProcessState.ExitCode(), out)
 	}
 }
