@@ -74,12 +74,12 @@ func (a *App) runCheck(ctx context.Context, req *request, args []string) error {
 		return err
 	}
 	defer c.Quit(ctx)
-	fmt.Fprintf(out, "greeting:     %s\n", textsafe.Escape(decodeServerText(c.Greeting().String())))
+	fmt.Fprintf(out, "greeting:     %s\n", textsafe.Terminal(decodeServerText(c.Greeting().String())))
 	if cs, ok := c.TLSConnectionState(); ok {
 		fmt.Fprintf(out, "tls:          %s\n", smtp.DescribeTLS(cs, r.TLSConfig != nil && r.TLSConfig.InsecureSkipVerify))
 		if len(cs.PeerCertificates) > 0 {
 			cert := cs.PeerCertificates[0]
-			fmt.Fprintf(out, "certificate:  names %s, valid until %s\n", textsafe.Escape(strings.Join(append(cert.DNSNames, ipStrings(cert)...), " ")), cert.NotAfter.Format("2006-01-02"))
+			fmt.Fprintf(out, "certificate:  names %s, valid until %s\n", textsafe.Terminal(strings.Join(append(cert.DNSNames, ipStrings(cert)...), " ")), cert.NotAfter.Format("2006-01-02"))
 		}
 	} else {
 		fmt.Fprintf(out, "tls:          none (the connection is in clear text)\n")
@@ -92,11 +92,11 @@ func (a *App) runCheck(ctx context.Context, req *request, args []string) error {
 	sort.Strings(keys)
 	fmt.Fprintf(out, "capabilities:")
 	for _, k := range keys {
-		fmt.Fprintf(out, " %s", textsafe.Escape(strings.TrimSpace(k+" "+ext[k])))
+		fmt.Fprintf(out, " %s", textsafe.Terminal(strings.TrimSpace(k+" "+ext[k])))
 	}
 	fmt.Fprintln(out)
 	if mechs := ext.AuthMechanisms(); len(mechs) > 0 {
-		fmt.Fprintf(out, "auth:         %s\n", textsafe.Escape(strings.Join(mechs, " ")))
+		fmt.Fprintf(out, "auth:         %s\n", textsafe.Terminal(strings.Join(mechs, " ")))
 	} else {
 		fmt.Fprintf(out, "auth:         none offered on this connection\n")
 	}

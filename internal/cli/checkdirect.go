@@ -48,7 +48,7 @@ func (a *App) checkDirect(ctx context.Context, d *deliver.Direct, domain string)
 			}
 		}
 		if h.Note != "" {
-			fmt.Fprintf(out, "  note:       %s\n", textsafe.Escape(h.Note))
+			fmt.Fprintf(out, "  note:       %s\n", textsafe.Terminal(h.Note))
 		}
 		if h.Skip != nil {
 			fmt.Fprintf(out, "  verdict:    skipped: %s\n", textsafe.Line(h.Skip.Error()))
@@ -59,14 +59,14 @@ func (a *App) checkDirect(ctx context.Context, d *deliver.Direct, domain string)
 			fmt.Fprintf(out, "  connect:    FAILED: %s\n", textsafe.Line(err.Error()))
 			continue
 		}
-		fmt.Fprintf(out, "  greeting:   %s\n", textsafe.Escape(decodeServerText(probe.Greeting)))
+		fmt.Fprintf(out, "  greeting:   %s\n", textsafe.Terminal(decodeServerText(probe.Greeting)))
 		if probe.TLS == nil {
 			fmt.Fprintf(out, "  tls:        no STARTTLS\n")
 		} else {
 			fmt.Fprintf(out, "  tls:        %s\n", smtp.DescribeTLS(*probe.TLS, true))
 			if len(probe.TLS.PeerCertificates) > 0 {
 				c := probe.TLS.PeerCertificates[0]
-				fmt.Fprintf(out, "  names:      %s (valid until %s)\n", textsafe.Escape(strings.Join(append(c.DNSNames, ipStrings(c)...), " ")), c.NotAfter.Format(time.DateOnly))
+				fmt.Fprintf(out, "  names:      %s (valid until %s)\n", textsafe.Terminal(strings.Join(append(c.DNSNames, ipStrings(c)...), " ")), c.NotAfter.Format(time.DateOnly))
 			}
 			if probe.PKIXErr == nil {
 				fmt.Fprintf(out, "  pkix:       valid for %s\n", h.Host)

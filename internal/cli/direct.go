@@ -116,7 +116,7 @@ func (a *App) printDomains(reports []*deliver.DomainReport) {
 		if r.Policy == "" {
 			continue // no plan (no such domain...): the error says it all
 		}
-		fmt.Fprintf(a.Stderr, "postie: %s\n", textsafe.Escape(describeDomain(r)))
+		fmt.Fprintf(a.Stderr, "postie: %s\n", textsafe.Terminal(describeDomain(r)))
 		for _, n := range r.Notes {
 			fmt.Fprintf(a.Stderr, "postie: note: %s: %s\n", r.Domain, textsafe.Line(n))
 		}

@@ -80,11 +80,13 @@ func (f *accountFlags) add(a *App, c *cobra.Command) {
 // outputFlags say how much to print.
 type outputFlags struct {
 	verbose int
+	explain bool // a sentence under each line of the dialogue (implies -v)
 	quiet   bool
 }
 
 func (f *outputFlags) add(fs *pflag.FlagSet) {
 	fs.CountVarP(&f.verbose, "verbose", "v", "show the SMTP dialogue on stderr (-vv: with the message)")
+	fs.BoolVar(&f.explain, "explain", false, "with -v: explain each line of the dialogue (in Chinese when LANG says zh)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing on success")
 }
 

@@ -89,7 +89,7 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 	if res != nil && len(res.Delivered()) > 0 && !o.quiet && !o.json {
 		reply := ""
 		if res.Final != nil {
-			reply = ": " + textsafe.Escape(decodeServerText(res.Final.String()))
+			reply = ": " + textsafe.Terminal(decodeServerText(res.Final.String()))
 		}
 		fmt.Fprintf(a.Stderr, "postie: sent to <%s>%s\n", strings.Join(res.Delivered(), ">, <"), reply)
 	}

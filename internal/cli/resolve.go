@@ -101,7 +101,10 @@ func (a *App) resolve(req *request) (*Settings, error) {
 	st.From, st.account = acct.From, acct
 	st.LocalName = first(req.server.helo, acct.Helo, localName())
 	st.NoPipelining, st.NoChunking = req.transfer.noPipelining, req.transfer.noChunking
-	st.Verbose, st.Quiet = req.output.verbose, req.output.quiet
+	st.Verbose, st.Quiet, st.Explain = req.output.verbose, req.output.quiet, req.output.explain
+	if st.Explain {
+		st.Verbose = max(st.Verbose, 1)
+	}
 	if req.direct.direct {
 		return st, a.resolveDirect(req, st)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/explain"
 	"github.com/postie/postie/smtp"
 )
 
@@ -139,7 +140,11 @@ func (a *App) smtpOptions(st *Settings) smtp.Options {
 		Dialer:            a.Dialer,
 	}
 	if st.Verbose > 0 {
-		opts.Trace = (&tracer{w: a.Stderr, data: st.Verbose >= 2}).trace
+		t := &tracer{w: a.Stderr, data: st.Verbose >= 2}
+		if st.Explain {
+			t.explain = explain.New(a.language())
+		}
+		opts.Trace = t.trace
 	}
 	return opts
 }

@@ -31,6 +31,7 @@ type Settings struct {
 	NoPipelining bool
 	NoChunking   bool
 	Verbose      int  // 1: the dialogue on stderr; 2: with the message
+	Explain      bool // a sentence under each line of the dialogue
 	Quiet        bool // nothing on success
 }
 

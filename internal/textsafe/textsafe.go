@@ -1,8 +1,9 @@
-// Package textsafe makes text that came from the network (server replies,
-// certificate names, client input logged by the server) safe to print:
-// nothing in it can move a terminal's cursor, change its title or colours,
-// or reorder the characters around it. Every printer in postie goes
-// through Escape (terminal text) or JSON (encoded JSON output).
+// Package textsafe escapes text that came from the network (SMTP replies
+// and commands, header values, certificate names, file names) before it
+// reaches a terminal, a log or a JSON document, so a peer cannot move the
+// cursor, retitle the window, clear the screen or reorder what the reader
+// sees. Every printer in postie goes through Terminal (or Line) for text
+// and WriteJSON for JSON.
 package textsafe
 
 import (
@@ -12,85 +13,81 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-// unsafe reports whether r must be shown escaped: C0 controls except tab,
-// DEL, C1 controls (U+0080–U+009F: U+009B is a one-byte CSI on some
-// terminals), and the bidirectional controls that make text display in
-// another order than it is stored (Unicode TR9: U+061C, U+200E/F,
-// U+202A–U+202E, U+2066–U+2069).
-func unsafe(r rune) bool {
+// Terminal returns s with every control character (C0 except tab, DEL,
+// C1), every bidirectional formatting character (U+061C, U+200E, U+200F,
+// U+202A–U+202E, U+2066–U+2069) and every byte that is not UTF-8 written
+// as a visible escape: \x1b, \u202e. Other text, Chinese included, is
+// unchanged.
+func Terminal(s string) string {
+	i := strings.IndexFunc(s, unsafeRune)
+	if i < 0 && utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		case r < 0x80 && unsafeRune(r):
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case unsafeRune(r):
+			fmt.Fprintf(&b, "\\u%04x", r)
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// Line is Terminal for text printed on one line: line breaks become
+// spaces first, so a multi-line reply or error reads as one line.
+func Line(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", " ")
+	s = strings.ReplaceAll(s, "\n", " ")
+	return Terminal(s)
+}
+
+// unsafeRune: C0 controls except tab, DEL, C1 controls (U+009B is a
+// one-character CSI on some terminals), and the bidirectional controls
+// that make text display in another order than it is stored (Unicode
+// TR9).
+func unsafeRune(r rune) bool {
 	switch {
-	case r < 0x20:
-		return r != '\t'
-	case r == 0x7f, r >= 0x80 && r <= 0x9f:
+	case r < 0x20 && r != '\t', r == 0x7f, r >= 0x80 && r < 0xa0:
 		return true
-	case r == 0x061c, r == 0x200e, r == 0x200f:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+	case r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
 		return true
 	}
 	return false
 }
 
-// Escape returns s with every unsafe character made visible: controls as
-// \xNN, bidirectional controls as \uNNNN, bytes that are not UTF-8 as
-// \xNN. Safe text is returned unchanged.
-func Escape(s string) string {
-	if clean(s) {
+// ToUTF8 returns network text as UTF-8: as it is when it is UTF-8, else
+// read as GB18030 (a superset of GBK, which Chinese mail servers and
+// mailers use) when that decodes cleanly, else with the bad bytes
+// replaced by U+FFFD.
+func ToUTF8(s string) string {
+	if utf8.ValidString(s) {
 		return s
 	}
-	var b strings.Builder
-	b.Grow(len(s) + 16)
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-		case unsafe(r) && r <= 0xff:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		case unsafe(r):
-			fmt.Fprintf(&b, "\\u%04x", r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
+	// The decoder replaces what it cannot read with U+FFFD instead of
+	// failing: a replacement in its output means it did not decode cleanly.
+	if d, err := simplifiedchinese.GB18030.NewDecoder().String(s); err == nil && !strings.ContainsRune(d, utf8.RuneError) {
+		return d
 	}
-	return b.String()
-}
-
-// Line is Escape for text printed on one line: line breaks become spaces
-// first, so a multi-line reply reads as one line.
-func Line(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", " ")
-	s = strings.ReplaceAll(s, "\n", " ")
-	return Escape(s)
-}
-
-func clean(s string) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c < 0x20 && c != '\t' || c == 0x7f {
-				return false
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n <= 1 || unsafe(r) {
-			return false
-		}
-		i += n
-	}
-	return true
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // JSON rewrites encoded JSON (as encoding/json writes it: valid UTF-8) so
 // that DEL, C1 and bidirectional controls inside strings appear as \uNNNN
 // escapes. A JSON reader gets the same strings back; a terminal showing
 // the raw output is not affected by them. encoding/json already escapes
-// the other C0 controls; DEL is escaped here.
+// the other C0 controls.
 func JSON(b []byte) []byte {
 	var out []byte
 	last := 0
@@ -99,8 +96,7 @@ func JSON(b []byte) []byte {
 		if r >= utf8.RuneSelf {
 			r, n = utf8.DecodeRune(b[i:])
 		}
-		// encoding/json escapes C0 itself, not DEL.
-		if r == 0x7f || r >= utf8.RuneSelf && unsafe(r) {
+		if r == 0x7f || r >= utf8.RuneSelf && unsafeRune(r) {
 			if out == nil {
 				out = make([]byte, 0, len(b)+16)
 			}

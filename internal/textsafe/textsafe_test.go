@@ -8,31 +8,69 @@ import (
 	"unicode/utf8"
 )
 
-func TestEscape(t *testing.T) {
+func TestTerminal(t *testing.T) {
 	for in, want := range map[string]string{
-		"250 ok":                      "250 ok",
-		"中文 and tab\there":            "中文 and tab\there",
-		"\x1b]0;pwned\x07\x1b[2J":     `\x1b]0;pwned\x07\x1b[2J`,
-		"a\rb\nc\x00d\x7f":            `a\x0db\x0ac\x00d\x7f`,
-		"csi \u009b31m":               `csi \x9b31m`,
-		"evil\u202etxt.exe":           `evil\u202etxt.exe`,
-		"\u2066\u2067\u2068\u2069":    `\u2066\u2067\u2068\u2069`,
-		"\u200e\u200f\u061c":          `\u200e\u200f\u061c`,
-		"bad \xff\xfe utf8":           `bad \xff\xfe utf8`,
-		"real \uFFFD replacement":     "real \uFFFD replacement",
-		"\u00a0nbsp and \u00e9 latin": "\u00a0nbsp and \u00e9 latin",
+		"hello 你好":                          "hello 你好",
+		"tab\tok":                           "tab\tok",
+		"\x1b]0;pwned\x07\x1b[2J":           `\x1b]0;pwned\x07\x1b[2J`,
+		"a\r\nb":                            `a\x0d\x0ab`,
+		"csi \u009b31m":                     `csi \u009b31m`,
+		"evil\u202eexe.txt":                 `evil\u202eexe.txt`,
+		"bad \xff\xfe utf8":                 `bad \xff\xfe utf8`,
+		"real \uFFFD replacement is kept":   "real \uFFFD replacement is kept",
+		"isolates \u2066x\u2069 and \u200f": `isolates \u2066x\u2069 and \u200f`,
 	} {
-		if got := Escape(in); got != want {
-			t.Errorf("Escape(%q) = %q, want %q", in, got, want)
+		if got := Terminal(in); got != want {
+			t.Errorf("Terminal(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := Line("550-a\r\n550 b\nc"); got != "550-a 550 b c" {
+}
+
+// FuzzTerminal: the output is valid UTF-8 with no control or bidi
+// character, and text without any is returned unchanged.
+func FuzzTerminal(f *testing.F) {
+	for _, s := range []string{"", "hi", "\x1b[2J", "\u202e", "\xff", "你好\r\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(ToUTF8(s)) {
+			t.Fatalf("ToUTF8(%q) is not UTF-8", s)
+		}
+		out := Terminal(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8 out of %q", s)
+		}
+		if strings.IndexFunc(out, unsafeRune) >= 0 {
+			t.Fatalf("unsafe rune left in %q (from %q)", out, s)
+		}
+		if utf8.ValidString(s) && strings.IndexFunc(s, unsafeRune) < 0 && out != s {
+			t.Fatalf("safe text changed: %q -> %q", s, out)
+		}
+	})
+}
+
+func TestToUTF8(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain":                "plain",
+		"你好":                   "你好",
+		"\xc4\xe3\xba\xc3":     "你好",     // GBK
+		"\xff\xfe\xfd":         "\uFFFD", // a run of bad bytes is one replacement
+		"550 \xd3\xc3\xbb\xa7": "550 用户",
+	} {
+		if got := ToUTF8(in); got != want {
+			t.Errorf("ToUTF8(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLine(t *testing.T) {
+	if got := Line("550-a\r\n550 b\nc\x1b"); got != `550-a 550 b c\x1b` {
 		t.Errorf("Line: %q", got)
 	}
 }
 
 func TestWriteJSON(t *testing.T) {
-	in := map[string]string{"reply": "250 <ok> & \u009b[2J \u202eevil \x1b"}
+	in := map[string]string{"reply": "250 <ok> & \u009b[2J \u202eevil \x1b\x7f"}
 	var b bytes.Buffer
 	if err := WriteJSON(&b, in); err != nil {
 		t.Fatal(err)
@@ -42,7 +80,7 @@ func TestWriteJSON(t *testing.T) {
 		t.Errorf("HTML-escaped: %s", out)
 	}
 	for _, r := range out {
-		if unsafe(r) && r != '\n' {
+		if unsafeRune(r) && r != '\n' {
 			t.Errorf("raw %U in %q", r, out)
 		}
 	}
@@ -52,34 +90,20 @@ func TestWriteJSON(t *testing.T) {
 	}
 }
 
-// FuzzEscape: the output never holds an unsafe character or invalid
-// UTF-8, and safe input is returned unchanged.
-func FuzzEscape(f *testing.F) {
-	for _, s := range []string{"250 ok", "\x1b[2J", "\u202e", "\xff", "中文\u009b"} {
+// FuzzJSON: JSON leaves no unsafe character raw and a JSON reader gets
+// the same text back; Terminal is idempotent.
+func FuzzJSON(f *testing.F) {
+	for _, s := range []string{"250 ok", "\x1b[2J", "\u202e", "\xff", "中文\u009b", "\x7f"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out := Escape(s)
-		if !utf8.ValidString(out) {
-			t.Fatalf("invalid UTF-8 out of %q", s)
+		if out := Terminal(s); Terminal(out) != out {
+			t.Fatalf("Terminal not idempotent on %q", s)
 		}
-		for _, r := range out {
-			if unsafe(r) {
-				t.Fatalf("Escape(%q) keeps %U", s, r)
-			}
-		}
-		if clean(s) && out != s {
-			t.Fatalf("clean %q changed to %q", s, out)
-		}
-		if Escape(out) != out {
-			t.Fatalf("not idempotent on %q", s)
-		}
-		// JSON: the encoded string decodes back to the same text and
-		// carries no unsafe character raw.
 		b, _ := json.Marshal(s)
 		j := JSON(b)
 		for _, r := range string(j) {
-			if unsafe(r) {
+			if unsafeRune(r) {
 				t.Fatalf("JSON keeps %U", r)
 			}
 		}
