@@ -94,22 +94,7 @@ func TestInterruptSaysInterrupted(t *testing.T) {
 // A body over 64 MiB on standard input or in a file is refused (65) with
 // its size, never cut; nothing is sent.
 func TestBigBodyRefusedNotCut(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var conns atomic.Int32
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns.Add(1)
-			c.Close()
-		}
-	}()
+	ln, conns := countingListener(t)
 	big := filepath.Join(t.TempDir(), "big.txt")
 	f, _ := os.Create(big)
 	f.Truncate(65 << 20)
@@ -148,4 +133,46 @@ func (zeros) Read(p []byte) (int, error) {
 		p[i] = 'a'
 	}
 	return len(p), nil
+}
+
+// countingListener stands where a server would be and counts the
+// connections made to it (each is closed at once).
+func countingListener(t *testing.T) (net.Listener, *atomic.Int32) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	var conns atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			c.Close()
+		}
+	}()
+	return ln, &conns
+}
+
+// --tls none with a password is refused before postie connects at all.
+// It needs no mail server, so it runs everywhere (it used to be among the
+// real-server tests and was skipped when they were down).
+func TestNoCredentialsInClear(t *testing.T) {
+	ln, conns := countingListener(t)
+	pw := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(pw, []byte("secret-alice\n"), 0o600)
+	cmd := exec.Command(testbin.Postie(t), "send", "--server", ln.Addr().String(), "--tls", "none",
+		"--user", "alice@mail.test", "--password-file", pw, "--from", "alice@mail.test", "--to", "bob@mail.test", "--text", "x", "-v")
+	cmd.Env = append(os.Environ(), "POSTIE_CONFIG="+filepath.Join(t.TempDir(), "none.toml"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 69 || strings.Contains(stderr.String(), "C: AUTH") || strings.Contains(stderr.String(), "connecting") || conns.Load() != 0 {
+		t.Fatalf("%v, %d connections, stderr:\n%s", err, conns.Load(), stderr.String())
+	}
+	// The engine's own refusal (allow-insecure off) is smtp.TestNoCredentialsInClear.
 }

@@ -8,12 +8,10 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -254,36 +252,6 @@ func TestWrongPasswordExit77(t *testing.T) {
 	if r.code != 77 || !strings.Contains(r.stderr, "535") || strings.Count(strings.TrimSpace(r.stderr), "\n") > 1 {
 		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
-}
-
-// TestNoCredentialsInClear needs no mail server: postie must refuse
-// --tls none with a password before it connects at all. A listener that
-// counts connections stands where the server would be.
-func TestNoCredentialsInClear(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var conns atomic.Int32
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns.Add(1)
-			c.Close()
-		}
-	}()
-	r := postie(t, "", nil, "send", "--server", ln.Addr().String(), "--tls", "none",
-		"--user", "alice@mail.test", "--password-file", secretFile(t, "secret-alice"),
-		"--from", "alice@mail.test", "--to", "bob@mail.test", "--text", "x", "-v")
-	if r.code != 69 || strings.Contains(r.stderr, "C: AUTH") || strings.Contains(r.stderr, "connecting") || conns.Load() != 0 {
-		t.Fatalf("exit %d, %d connections, stderr:\n%s", r.code, conns.Load(), r.stderr)
-	}
-	// Forcing the engine (allow-insecure off, opportunistic TLS refused by
-	// the caller) is covered by smtp.TestNoCredentialsInClear.
 }
 
 func TestUnknownRecipientAmongValid(t *testing.T) {
