@@ -671,9 +671,9 @@ func (rn *run) attempt(e *Entry, rcpt *Recipient, res *smtp.Result, err error, n
 	}
 	var se *smtp.Error
 	if errors.As(rerr, &se) {
-		if a.Reply == nil {
-			a.Reply = &Reply{Code: se.Code, Enhanced: se.Enhanced.String(), Text: se.Message}
-		}
+		// The error's reply is the cause (a refused MAIL makes the RCPTs
+		// after it fail too, with a reply of their own that only echoes it).
+		a.Reply = &Reply{Code: se.Code, Enhanced: se.Enhanced.String(), Text: se.Message}
 		if se.Command != "" {
 			a.Error = "in reply to " + se.Command
 		}
