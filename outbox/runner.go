@@ -528,8 +528,28 @@ func (rn *run) doneFunc(ctx context.Context, c *conn) func(smtp.Job, *smtp.Resul
 			return rerr
 		}
 		rn.tally(events)
+		if o.Quarantine != "" {
+			rn.quarantined(ctx, o)
+		}
 		return nil
 	}
+}
+
+// quarantined reports an entry the store set aside after its bytes
+// proved damaged while being sent.
+func (rn *run) quarantined(ctx context.Context, o Outcome) {
+	q := Quarantine{ID: o.ID, Reason: o.Quarantine, At: rn.clock.Now()}
+	if all, err := rn.r.Store.Quarantined(context.WithoutCancel(ctx)); err == nil {
+		for _, x := range all {
+			if x.ID == o.ID {
+				q = x
+			}
+		}
+	}
+	rn.mu.Lock()
+	rn.report.Quarantined = append(rn.report.Quarantined, q)
+	rn.mu.Unlock()
+	rn.emit(Event{Quarantine: &q})
 }
 
 // record stores a job's outcome and, when it was the claim's last job,

@@ -342,6 +342,9 @@ func (s *Store) Body(ctx context.Context, id outbox.ID) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, s.readErr(id, err)
 	}
+	if e.State(time.Time{}) == outbox.Done {
+		return nil, fmt.Errorf("entry %s was delivered to every recipient; its message is no longer kept: %w", id, outbox.ErrNotFound)
+	}
 	if e.Spool != "" {
 		return fileBody(e, s.spoolPath(id))()
 	}
