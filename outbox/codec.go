@@ -83,7 +83,7 @@ func (e *Entry) validate() error {
 		if l.Owner == "" {
 			return bad("lease without owner")
 		}
-		for _, i := range l.Rcpts {
+		for _, i := range l.Sending {
 			if i < 0 || i >= len(e.Recipients) {
 				return bad("lease names recipient %d of %d", i, len(e.Recipients))
 			}

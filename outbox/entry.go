@@ -2,6 +2,7 @@ package outbox
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/postie/postie/smtp"
@@ -68,7 +69,7 @@ type Recipient struct {
 	Addr     string    `json:"addr"`
 	State    State     `json:"state"`
 	Attempts int       `json:"attempts,omitempty"`
-	Next     time.Time `json:"next,omitzero"`    // when it is due (pending, deferred, unknown)
+	Next     time.Time `json:"next,omitzero"`     // when it is due (pending, deferred, unknown)
 	History  []Attempt `json:"history,omitempty"` // oldest first, at most MaxHistory
 	// WasUnknown: some attempt's outcome was unknown, so the server may
 	// hold a copy from it besides the one that was finally delivered.
@@ -100,11 +101,14 @@ func (r *Recipient) record(a Attempt, next time.Time) {
 }
 
 // Lease is a runner's claim on an entry: until Until, no other runner
-// takes it. Rcpts are the recipients being attempted.
+// takes it. Sending lists the recipients whose message the runner may
+// have started to send (marked before the message's end can leave): if
+// the lease runs out, only their outcome is unknown; the others were
+// never tried.
 type Lease struct {
-	Owner string    `json:"owner"`
-	Until time.Time `json:"until"`
-	Rcpts []int     `json:"rcpts"`
+	Owner   string    `json:"owner"`
+	Until   time.Time `json:"until"`
+	Sending []int     `json:"sending,omitempty"`
 }
 
 // Params are the envelope's ESMTP parameters (see smtp.MailOptions and
@@ -138,8 +142,8 @@ type Entry struct {
 	Digest    string `json:"sha256"`               // hex SHA-256 of those octets
 
 	Created time.Time `json:"created"`
-	Since   time.Time `json:"since"`            // the maximum age counts from here (Retry resets it)
-	DueAt   time.Time `json:"due_at,omitzero"`  // when a runner may next take it (lease expiry while leased)
+	Since   time.Time `json:"since"`           // the maximum age counts from here (Retry resets it)
+	DueAt   time.Time `json:"due_at,omitzero"` // when a runner may next take it (lease expiry while leased)
 	Lease   *Lease    `json:"lease,omitempty"`
 	Spool   string    `json:"spool,omitempty"` // where a backend keeps the bytes, when in a file
 }
@@ -217,9 +221,10 @@ func (e *Entry) Tally() Counts {
 // TakeLease gives the entry to owner until now+lease and returns the
 // recipients to attempt, or nil when it is leased to another runner or
 // nothing is due. A lease that ran out means its runner stopped (crash,
-// kill) without recording an outcome: for each recipient it was trying,
-// the message may or may not have reached the server, so the attempt is
-// recorded as Unknown and the recipient is due again at once.
+// kill) without recording an outcome: for each recipient it had marked
+// as sending, the message may or may not have reached the server, so the
+// attempt is recorded as Unknown and the recipient is due again at once;
+// the others simply return.
 //
 // Backends call it inside the transaction that stores the entry.
 func (e *Entry) TakeLease(owner string, now time.Time, lease time.Duration) []int {
@@ -234,7 +239,7 @@ func (e *Entry) TakeLease(owner string, now time.Time, lease time.Duration) []in
 		e.DueAt = e.nextDue()
 		return nil
 	}
-	e.Lease = &Lease{Owner: owner, Until: now.Add(lease), Rcpts: due}
+	e.Lease = &Lease{Owner: owner, Until: now.Add(lease)}
 	e.DueAt = e.Lease.Until
 	return due
 }
@@ -242,7 +247,7 @@ func (e *Entry) TakeLease(owner string, now time.Time, lease time.Duration) []in
 func (e *Entry) expireLease(now time.Time) {
 	l := e.Lease
 	e.Lease = nil
-	for _, i := range l.Rcpts {
+	for _, i := range l.Sending {
 		if i < 0 || i >= len(e.Recipients) || e.Recipients[i].State.Final() {
 			continue
 		}
@@ -269,14 +274,29 @@ func (e *Entry) RenewLease(owner string, until time.Time) bool {
 
 // Apply records a runner's outcome. A delivered recipient stays
 // delivered whatever comes later (delivered means never again); the
-// owner's lease ends. Backends call it inside the transaction that
-// stores the entry.
+// owner's lease ends. A Sending outcome only marks recipients as being
+// sent under the owner's lease. Backends call it inside the transaction
+// that stores the entry.
 func (e *Entry) Apply(o *Outcome) {
+	if o.Sending {
+		if e.Lease == nil || e.Lease.Owner != o.Owner {
+			return
+		}
+		for _, ro := range o.Rcpts {
+			if ro.Index >= 0 && ro.Index < len(e.Recipients) && !slices.Contains(e.Lease.Sending, ro.Index) {
+				e.Lease.Sending = append(e.Lease.Sending, ro.Index)
+			}
+		}
+		return
+	}
 	for _, ro := range o.Rcpts {
 		if ro.Index < 0 || ro.Index >= len(e.Recipients) || ro.Attempt == nil {
 			continue
 		}
 		r := &e.Recipients[ro.Index]
+		if e.Lease != nil && e.Lease.Owner == o.Owner {
+			e.Lease.Sending = slices.DeleteFunc(e.Lease.Sending, func(i int) bool { return i == ro.Index })
+		}
 		if r.State == Delivered {
 			continue
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -66,6 +67,10 @@ type Event struct {
 	// Quarantine is set when an entry was set aside as damaged.
 	Quarantine *Quarantine
 }
+
+// testHookBeforeRecord runs between a message's final reply and the
+// commit of its outcome: crash tests stop the process there.
+var testHookBeforeRecord func()
 
 // Report tallies one run: recipients by outcome, permanent failures by
 // name, quarantined entries by path.
@@ -195,7 +200,7 @@ type run struct {
 	cond     *sync.Cond
 	targets  map[string]*targetQ
 	order    []*targetQ
-	next     int
+	rr       int // round-robin position in order
 	claiming bool
 	finished bool
 	inflight map[ID]*claimState
@@ -215,10 +220,12 @@ type claimState struct {
 // job is one transaction: some recipients of one claimed entry, all to
 // one target.
 type job struct {
-	cs     *claimState
-	target Target
-	rcpts  []int
-	env    *smtp.Envelope
+	cs      *claimState
+	target  Target
+	rcpts   []int
+	env     *smtp.Envelope
+	marked  chan struct{} // closed once the sending mark is durable
+	markErr error
 }
 
 type targetQ struct {
@@ -371,14 +378,14 @@ func (rn *run) worker(ctx context.Context) {
 			}
 			busy := false
 			for k := range rn.order {
-				c := rn.order[(rn.next+k)%len(rn.order)]
+				c := rn.order[(rn.rr+k)%len(rn.order)]
 				if len(c.jobs) == 0 {
 					continue
 				}
 				busy = true
 				if c.workers < perTarget {
 					q = c
-					rn.next = (rn.next + k + 1) % len(rn.order)
+					rn.rr = (rn.rr + k + 1) % len(rn.order)
 					break
 				}
 			}
@@ -404,7 +411,10 @@ func (rn *run) worker(ctx context.Context) {
 
 // conn is one connection's bookkeeping.
 type conn struct {
+	q         *targetQ
+	lim       *rate.Limiter
 	pulled    map[*smtp.Envelope]*job
+	reserved  *job // this connection's next job, already marked as sending
 	delivered int
 	progress  bool // something reached a verdict other than a broken connection
 }
@@ -435,55 +445,113 @@ func (rn *run) serve(ctx context.Context, q *targetQ) {
 			rn.failTarget(ctx, q, err)
 			return
 		}
-		c := &conn{pulled: map[*smtp.Envelope]*job{}}
-		err = sendEach(ctx, sess, rn.nextFunc(ctx, q, c), rn.doneFunc(ctx, c))
+		c := &conn{q: q, lim: rn.r.limiter(q.route), pulled: map[*smtp.Envelope]*job{}}
+		err = sendEach(ctx, sess, func() (smtp.Job, bool) { return rn.next(ctx, c) }, func(j smtp.Job, res *smtp.Result, err error) error { return rn.done(ctx, c, j, res, err) })
 		sess.Quit(ctx)
+		rn.mu.Lock()
+		if c.reserved != nil {
+			q.jobs = append([]*job{c.reserved}, q.jobs...)
+		}
 		if err != nil && !c.progress && c.delivered == 0 && !rn.stopped(ctx) {
 			// A connection that broke before delivering anything: the
 			// server is in trouble; do not hammer it in this pass.
-			rn.mu.Lock()
 			q.dead = err
-			rn.mu.Unlock()
 		}
+		rn.mu.Unlock()
 	}
 }
 
-// nextFunc hands the connection its next job, honouring the route's rate.
-func (rn *run) nextFunc(ctx context.Context, q *targetQ, c *conn) func() (smtp.Job, bool) {
-	lim := rn.r.limiter(q.route)
-	return func() (smtp.Job, bool) {
-		rn.mu.Lock()
-		var j *job
-		for j == nil {
-			if rn.stopped(ctx) || q.dead != nil {
-				rn.mu.Unlock()
-				return smtp.Job{}, false
-			}
-			if len(q.jobs) > 0 {
-				j = q.jobs[0]
-				q.jobs = q.jobs[1:]
-				if j.cs.lost {
-					rn.dropJob(j)
-					j = nil
-				}
-				continue
-			}
-			if !rn.claiming || rn.finished {
-				rn.mu.Unlock()
-				return smtp.Job{}, false
-			}
-			rn.cond.Wait() // a claim is under way: it may bring work for q
+// pop takes q's next job, or nil. Called with rn.mu held.
+func (rn *run) pop(q *targetQ) *job {
+	for len(q.jobs) > 0 {
+		j := q.jobs[0]
+		q.jobs = q.jobs[1:]
+		if !j.cs.lost {
+			return j
 		}
-		rn.mu.Unlock()
-		if lim != nil && !rn.wait(ctx, lim) {
-			rn.mu.Lock()
-			q.jobs = append([]*job{j}, q.jobs...)
+		rn.dropJob(j)
+	}
+	return nil
+}
+
+// next hands the connection its next job, honouring the route's rate.
+// A job's sending mark must be durable before its message's end leaves
+// (see body); a job reserved by done already has it, others get it now,
+// in the background, while the envelope and content go out.
+func (rn *run) next(ctx context.Context, c *conn) (smtp.Job, bool) {
+	rn.mu.Lock()
+	j := c.reserved
+	c.reserved = nil
+	for j == nil {
+		if rn.stopped(ctx) || c.q.dead != nil {
 			rn.mu.Unlock()
 			return smtp.Job{}, false
 		}
-		c.pulled[j.env] = j
-		return smtp.Job{Env: j.env, Body: j.cs.claim.Body}, true
+		if j = rn.pop(c.q); j != nil {
+			break
+		}
+		if !rn.claiming || rn.finished {
+			rn.mu.Unlock()
+			return smtp.Job{}, false
+		}
+		rn.cond.Wait() // a claim is under way: it may bring work for q
 	}
+	if rn.stopped(ctx) {
+		c.reserved = j
+		rn.mu.Unlock()
+		return smtp.Job{}, false
+	}
+	rn.mu.Unlock()
+	if c.lim != nil && !rn.wait(ctx, c.lim) {
+		c.reserved = j
+		return smtp.Job{}, false
+	}
+	if j.marked == nil {
+		j.marked = make(chan struct{})
+		go func() {
+			j.markErr = rn.r.Store.Record(context.WithoutCancel(ctx), []Outcome{rn.mark(j)})
+			close(j.marked)
+		}()
+	}
+	c.pulled[j.env] = j
+	return smtp.Job{Env: j.env, Body: rn.body(j)}, true
+}
+
+func (rn *run) mark(j *job) Outcome {
+	o := Outcome{ID: j.cs.claim.Entry.ID, Owner: rn.owner, Sending: true}
+	for _, i := range j.rcpts {
+		o.Rcpts = append(o.Rcpts, RcptOutcome{Index: i})
+	}
+	return o
+}
+
+// body opens a job's message; at the end of the content it waits for the
+// job's sending mark, so the final dot (or BDAT LAST) never leaves before
+// the store knows the message may be on the wire.
+func (rn *run) body(j *job) smtp.Body {
+	return func() (io.ReadCloser, error) {
+		rc, err := j.cs.claim.Body()
+		if err != nil {
+			return nil, err
+		}
+		return &markedBody{ReadCloser: rc, j: j}, nil
+	}
+}
+
+type markedBody struct {
+	io.ReadCloser
+	j *job
+}
+
+func (b *markedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		<-b.j.marked
+		if b.j.markErr != nil {
+			return n, fmt.Errorf("marking the message as being sent: %w", b.j.markErr)
+		}
+	}
+	return n, err
 }
 
 func (rn *run) wait(ctx context.Context, lim *rate.Limiter) bool {
@@ -505,34 +573,55 @@ func (rn *run) wait(ctx context.Context, lim *rate.Limiter) bool {
 	}
 }
 
-// doneFunc records a job's outcome, durably, before returning: the
-// engine sends nothing more that could complete a message until it has.
-func (rn *run) doneFunc(ctx context.Context, c *conn) func(smtp.Job, *smtp.Result, error) error {
-	return func(sj smtp.Job, res *smtp.Result, err error) error {
-		j := c.pulled[sj.Env]
-		if j == nil {
-			return fmt.Errorf("outbox: the engine reported a job it was not given")
-		}
-		delete(c.pulled, sj.Env)
-		o, events := rn.outcome(j, res, err)
-		var se *smtp.Error
-		if err == nil || classify(err) != vDeferred || errors.As(err, &se) && se.Code != 421 {
-			c.progress = true
-		}
-		for _, ev := range events {
-			if ev.Attempt != nil && ev.Attempt.Outcome == Delivered {
-				c.delivered++
-			}
-		}
-		if rerr := rn.record(ctx, j, o); rerr != nil {
-			return rerr
-		}
-		rn.tally(events)
-		if o.Quarantine != "" {
-			rn.quarantined(ctx, o)
-		}
-		return nil
+// done records a job's outcome, durably, before returning: the engine
+// sends nothing more that could complete a message until it has. The
+// same commit marks the connection's next job as sending.
+func (rn *run) done(ctx context.Context, c *conn, sj smtp.Job, res *smtp.Result, err error) error {
+	j := c.pulled[sj.Env]
+	if j == nil {
+		return fmt.Errorf("outbox: the engine reported a job it was not given")
 	}
+	delete(c.pulled, sj.Env)
+	o, events := rn.outcome(j, res, err)
+	var se *smtp.Error
+	if err == nil || classify(err) != vDeferred || errors.As(err, &se) && se.Code != 421 {
+		c.progress = true
+	}
+	for _, ev := range events {
+		if ev.Attempt != nil && ev.Attempt.Outcome == Delivered {
+			c.delivered++
+		}
+	}
+	var nj *job
+	if connectionUsable(err) {
+		rn.mu.Lock()
+		if !rn.stopped(ctx) {
+			nj = rn.pop(c.q)
+		}
+		rn.mu.Unlock()
+	}
+	var extra []Outcome
+	if nj != nil {
+		nj.marked = make(chan struct{})
+		extra = append(extra, rn.mark(nj))
+	}
+	if testHookBeforeRecord != nil {
+		testHookBeforeRecord()
+	}
+	rerr := rn.record(ctx, j, o, extra...)
+	if nj != nil {
+		nj.markErr = rerr
+		close(nj.marked)
+		c.reserved = nj
+	}
+	if rerr != nil {
+		return rerr
+	}
+	rn.tally(events)
+	if o.Quarantine != "" {
+		rn.quarantined(ctx, o)
+	}
+	return nil
 }
 
 // quarantined reports an entry the store set aside after its bytes
@@ -552,15 +641,16 @@ func (rn *run) quarantined(ctx context.Context, o Outcome) {
 	rn.emit(Event{Quarantine: &q})
 }
 
-// record stores a job's outcome and, when it was the claim's last job,
-// ends the lease. A claim split over several jobs (a Direct route's
-// domains) keeps its lease until every job is recorded, so no other
-// runner takes recipients still in flight.
-func (rn *run) record(ctx context.Context, j *job, o Outcome) error {
+// record stores a job's outcome (with extra outcomes in the same commit)
+// and, when it was the claim's last job, ends the lease. A claim split
+// over several jobs (a Direct route's domains) keeps its lease until
+// every job is recorded, so no other runner takes recipients still in
+// flight.
+func (rn *run) record(ctx context.Context, j *job, o Outcome, extra ...Outcome) error {
 	store := rn.r.Store
 	bg := context.WithoutCancel(ctx)
 	o.Partial = j.cs.claim != nil && j.cs.jobs > 1
-	if err := store.Record(bg, []Outcome{o}); err != nil {
+	if err := store.Record(bg, append([]Outcome{o}, extra...)); err != nil {
 		rn.setFatal(fmt.Errorf("recording the outcome of %s: %w", o.ID, err))
 		return rn.fatal
 	}

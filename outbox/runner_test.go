@@ -292,8 +292,11 @@ func TestExpiredLeaseIsResentAndFlagged(t *testing.T) {
 	srv := outboxtest.NewServer(t)
 	h := newHarness(t, srv)
 	e := h.enqueue(&outbox.Entry{Recipients: rcpts("a@y.test")}, "ghost")
-	// A runner that claims and dies.
+	// A runner that claims, starts sending and dies.
 	if _, err := h.store.Claim(context.Background(), outbox.ClaimRequest{Owner: "ghost", Now: h.clock.Now(), Lease: time.Minute, Max: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.Record(context.Background(), []outbox.Outcome{{ID: e.ID, Owner: "ghost", Sending: true, Rcpts: []outbox.RcptOutcome{{Index: 0}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if rep := h.run(h.runner()); rep.Delivered != 0 {

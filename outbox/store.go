@@ -101,6 +101,10 @@ type Outcome struct {
 	// Partial: more outcomes of the same claim follow (a Direct route's
 	// other domains); the lease stays.
 	Partial bool
+	// Sending marks Rcpts as about to be sent under Owner's lease (no
+	// Attempt): if the lease runs out, their outcome is unknown. Runners
+	// record it before the message's end can leave.
+	Sending bool
 }
 
 // RcptOutcome is the result for one recipient. A nil Attempt means the

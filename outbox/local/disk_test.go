@@ -190,6 +190,8 @@ type ulimitResult struct {
 
 func child(mode string) int {
 	switch mode {
+	case "enqueue":
+		return childEnqueue()
 	case "ulimit":
 		// 256 KiB: the database grows past it after a few hundred entries.
 		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: 256 << 10, Max: 256 << 10}); err != nil {

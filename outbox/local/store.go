@@ -32,6 +32,10 @@ type Options struct {
 	Clock   outbox.Clock
 }
 
+// testHookSpooled runs after a spool file is durable and before its
+// record is committed: crash tests stop the process there.
+var testHookSpooled func()
+
 // Store is the local outbox in one directory.
 type Store struct {
 	dir   string
@@ -188,6 +192,9 @@ func (s *Store) Enqueue(ctx context.Context, e *outbox.Entry, body io.Reader) (*
 		n += int(m)
 		if err == nil {
 			err = sp.commit()
+		}
+		if err == nil && testHookSpooled != nil {
+			testHookSpooled()
 		}
 		if err != nil {
 			sp.remove()

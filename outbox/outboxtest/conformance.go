@@ -226,8 +226,16 @@ func testClaimLeaseRecord(t *testing.T, s outbox.Store, c *Clock) {
 }
 
 func testLeaseExpiry(t *testing.T, s outbox.Store, c *Clock) {
-	e := Enqueue(t, s, c, &outbox.Entry{Recipients: Rcpts("b@y.test")}, Msg("x"))
+	e := Enqueue(t, s, c, &outbox.Entry{Recipients: Rcpts("sent@y.test", "waiting@y.test")}, Msg("x"))
 	claim(t, s, c, "crashed", outbox.Filter{})
+	// The runner marks the first recipient as being sent, then dies.
+	err := s.Record(context.Background(), []outbox.Outcome{{ID: e.ID, Owner: "crashed", Sending: true, Rcpts: []outbox.RcptOutcome{{Index: 0}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := get(t, s, e.ID); g.Lease == nil || g.Recipients[0].State != outbox.Pending {
+		t.Fatalf("a sending mark changed more than the lease: %+v", g)
+	}
 	c.Advance(59 * time.Second)
 	if len(claim(t, s, c, "r2", outbox.Filter{})) != 0 {
 		t.Fatal("claimed before the lease ran out")
@@ -237,14 +245,17 @@ func testLeaseExpiry(t *testing.T, s outbox.Store, c *Clock) {
 	}
 	c.Advance(2 * time.Second)
 	cl := claim(t, s, c, "r2", outbox.Filter{})
-	if len(cl) != 1 {
+	if len(cl) != 1 || len(cl[0].Due) != 2 {
 		t.Fatal("an expired lease did not make the entry claimable")
 	}
-	r := cl[0].Entry.Recipients[0]
-	if r.State != outbox.Unknown || !r.WasUnknown || r.Attempts != 1 || r.Last().Runner != "crashed" {
-		t.Fatalf("after an expired lease the recipient is %+v, want unknown (possibly delivered) with the runner named", r)
+	sent, waiting := cl[0].Entry.Recipients[0], cl[0].Entry.Recipients[1]
+	if sent.State != outbox.Unknown || !sent.WasUnknown || sent.Attempts != 1 || sent.Last().Runner != "crashed" {
+		t.Fatalf("the recipient being sent when the lease ran out is %+v, want unknown (possibly delivered) with the runner named", sent)
 	}
-	if g := get(t, s, e.ID); g.Lease.Owner != "r2" {
+	if waiting.State != outbox.Pending || waiting.Attempts != 0 || waiting.WasUnknown {
+		t.Fatalf("a recipient never sent came back as %+v, want pending", waiting)
+	}
+	if g := get(t, s, e.ID); g.Lease.Owner != "r2" || len(g.Lease.Sending) != 0 {
 		t.Fatalf("lease now %+v", g.Lease)
 	}
 }

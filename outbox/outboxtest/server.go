@@ -30,7 +30,7 @@ var Steps = []Step{Greeting, Ehlo, Mail, Rcpt, Data, Body, Dot, Quit}
 
 // Fault is what the server does instead of going on.
 type Fault struct {
-	Code int    // reply with this code (and Text) instead; 0: no reply
+	Code int // reply with this code (and Text) instead; 0: no reply
 	Text string
 	// Close drops the connection (after the reply, if any).
 	Close bool
