@@ -142,16 +142,30 @@ type headerInfo struct {
 // line ends in CRLF) and returns it without the blank line that ends it.
 // A line that cannot be a header field (no colon, or a continuation with
 // nothing to continue) starts the body: it is returned as rest, and the
-// caller's blank line goes before it.
+// caller's blank line goes before it. A Message-ID field with an empty
+// value counts as none.
 func readHeader(br *bufio.Reader) (hdr []byte, info headerInfo, rest []byte, err error) {
-	var cur *string // the field being unfolded, when one we keep
-	defer func() {
-		info.messageID = strings.TrimSpace(info.messageID)
-		info.subject = strings.TrimSpace(info.subject)
-		if len(info.subject) > 256 {
-			info.subject = info.subject[:256]
+	var name, value string // the field being unfolded
+	flush := func() {
+		v := strings.TrimSpace(value)
+		switch strings.ToLower(name) {
+		case "message-id":
+			if info.messageID == "" {
+				info.messageID = v
+			}
+		case "date":
+			info.date = "yes"
+		case "subject":
+			if info.subject == "" {
+				info.subject = v
+				if len(info.subject) > 256 {
+					info.subject = info.subject[:256]
+				}
+			}
 		}
-	}()
+		name, value = "", ""
+	}
+	defer flush()
 	for {
 		l, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
@@ -171,29 +185,16 @@ func readHeader(br *bufio.Reader) (hdr []byte, info headerInfo, rest []byte, err
 			if len(hdr) == 0 {
 				return hdr, info, append([]byte(nil), l...), nil
 			}
-			if cur != nil {
-				*cur += text
+			if len(value) < 4096 {
+				value += text
 			}
 		} else {
-			name, value, ok := strings.Cut(text, ":")
-			if !ok || !fieldName(name) {
+			n, v, ok := strings.Cut(text, ":")
+			if !ok || !fieldName(n) {
 				return hdr, info, append([]byte(nil), l...), nil
 			}
-			cur = nil
-			switch strings.ToLower(name) {
-			case "message-id":
-				if info.messageID == "" {
-					info.messageID, cur = value, &info.messageID
-				}
-			case "date":
-				if info.date == "" {
-					info.date = value + " "
-				}
-			case "subject":
-				if info.subject == "" {
-					info.subject, cur = value, &info.subject
-				}
-			}
+			flush()
+			name, value = n, v
 		}
 		hdr = append(hdr, l...)
 		if len(hdr) > maxHeader {
