@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // maxLine is the longest line SMTP carries, without its CRLF (RFC 5321
@@ -26,8 +27,18 @@ type normReader struct {
 	err       error // from src, once buf is drained
 }
 
+var normBufs = sync.Pool{New: func() any { return new([16 << 10]byte) }}
+
 func newNormReader(src io.Reader) *normReader {
-	return &normReader{src: src, in: make([]byte, 32*1024), line: 1}
+	return &normReader{src: src, in: normBufs.Get().(*[16 << 10]byte)[:], line: 1}
+}
+
+// free returns the read buffer once the reader is no longer used.
+func (n *normReader) free() {
+	if n.in != nil {
+		normBufs.Put((*[16 << 10]byte)(n.in))
+		n.in = nil
+	}
 }
 
 func (n *normReader) Read(p []byte) (int, error) {

@@ -47,7 +47,9 @@ func Submit(ctx context.Context, s Store, e *Entry, msg io.Reader, o *SubmitOpti
 	if err := prepareEntry(e, now); err != nil {
 		return nil, err
 	}
-	br := bufio.NewReaderSize(newNormReader(msg), 64*1024)
+	nr := newNormReader(msg)
+	defer nr.free()
+	br := bufio.NewReaderSize(nr, 8<<10) // holds a whole header line: normReader refuses any over 998 octets
 	hdr, info, rest, err := readHeader(br)
 	if err != nil {
 		return nil, err
@@ -219,12 +221,17 @@ func fieldName(s string) bool {
 	return true
 }
 
-// idDomain picks the right-hand side of a generated Message-ID.
+// idDomain picks the right-hand side of a generated Message-ID: the
+// option, else the sender's domain, else the host name.
 func idDomain(from, domain string) string {
-	for _, d := range []string{domain, from[strings.LastIndexByte(from, '@')+1:], hostname()} {
-		if d != "" && d != from && dotAtom(d) {
-			return d
-		}
+	if domain != "" && dotAtom(domain) {
+		return domain
+	}
+	if at := strings.LastIndexByte(from, '@'); at >= 0 && at < len(from)-1 && dotAtom(from[at+1:]) {
+		return from[at+1:]
+	}
+	if h := hostname(); h != "" && dotAtom(h) {
+		return h
 	}
 	return "localhost"
 }

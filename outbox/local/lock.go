@@ -99,6 +99,16 @@ func (l *dirLock) acquire(timeout time.Duration) error {
 	}
 }
 
+// waiting reports whether another process is queued for the lock (it
+// holds queue.turn while it waits for queue.lock).
+func (l *dirLock) waiting() bool {
+	if flock(l.turn, syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		return true
+	}
+	flock(l.turn, syscall.LOCK_UN)
+	return false
+}
+
 func (l *dirLock) release() {
 	flock(l.main, syscall.LOCK_UN)
 	<-l.sem

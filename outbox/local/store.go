@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -26,11 +27,18 @@ type Options struct {
 	// LockTimeout: how long to wait while another process holds the
 	// queue before failing with outbox.ErrBusy (default 30 s).
 	LockTimeout time.Duration
-	// HoldMax: how long this process keeps the queue while it has work
-	// before letting a waiting process in (default 50 ms).
+	// HoldMax: how long this process keeps the queue before letting a
+	// waiting process in (default 50 ms).
 	HoldMax time.Duration
+	// Linger: how long this process keeps the queue open with nothing to
+	// do, expecting more (default 5 ms).
+	Linger time.Duration
 	Clock   outbox.Clock
 }
+
+// headBufs hold the start of each message while it is enqueued (all of
+// it when it is kept inline).
+var headBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // testHookSpooled runs after a spool file is durable and before its
 // record is committed: crash tests stop the process there.
@@ -78,6 +86,9 @@ func Open(dir string, o *Options) (*Store, error) {
 	if opts.HoldMax <= 0 {
 		opts.HoldMax = 50 * time.Millisecond
 	}
+	if opts.Linger <= 0 {
+		opts.Linger = 5 * time.Millisecond
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, &outbox.StorageError{Op: "open", Path: dir, Err: err}
@@ -95,7 +106,7 @@ func Open(dir string, o *Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.db = &db{path: filepath.Join(abs, "queue.db"), lock: lock, readOnly: readOnly, holdMax: opts.HoldMax, lockTimeout: opts.LockTimeout}
+	s.db = &db{path: filepath.Join(abs, "queue.db"), lock: lock, readOnly: readOnly, holdMax: opts.HoldMax, linger: opts.Linger, lockTimeout: opts.LockTimeout, wake: make(chan struct{}, 1)}
 	s.db.idle.L = &s.db.mu
 	if !readOnly {
 		os.Chmod(abs, 0o700)
@@ -170,9 +181,15 @@ func (s *Store) Enqueue(ctx context.Context, e *outbox.Entry, body io.Reader) (*
 		}
 	}
 	h := sha256.New()
-	head := make([]byte, s.o.InlineMax+1)
-	n, err := io.ReadFull(body, head)
-	head = head[:n]
+	buf := headBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer headBufs.Put(buf) // after the commit: bbolt holds the slice until then
+	m, err := io.CopyN(buf, body, s.o.InlineMax+1)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	n := int(m)
+	head := buf.Bytes()
 	h.Write(head)
 	var sp *spoolFile
 	switch {
