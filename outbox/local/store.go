@@ -33,7 +33,7 @@ type Options struct {
 	// Linger: how long this process keeps the queue open with nothing to
 	// do, expecting more (default 5 ms).
 	Linger time.Duration
-	Clock   outbox.Clock
+	Clock  outbox.Clock
 }
 
 // headBufs hold the start of each message while it is enqueued (all of
