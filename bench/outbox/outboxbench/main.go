@@ -2,6 +2,7 @@
 //
 //	outboxbench enqueue -n 10000 -workers 64 -dir D   enqueue rate, each entry durable on return
 //	outboxbench drain -n 10000 -server ADDR -conns 16 queue n messages (untimed), then time draining them
+//	outboxbench latency -n 200 -dir D                 sequential enqueues (another process may drain D)
 //	outboxbench mem -n 100000 -server ADDR            queue n, drain, report peak heap and RSS
 package main
 
@@ -12,6 +13,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,8 +61,23 @@ func main() {
 		fmt.Printf("enqueue: %d messages of %d B, %d workers: %.2fs, %.0f msg/s\n", *n, len(msg), *workers, d.Seconds(), float64(*n)/d.Seconds())
 	case "drain":
 		enqueue(s, *n, 64, msg)
+		fmt.Fprintln(os.Stderr, "draining")
 		d, rep := drain(s, *server, *conns)
 		fmt.Printf("drain: %d messages over %d connections: %.2fs, %.0f msg/s (delivered %d, deferred %d, failed %d)\n", *n, *conns, d.Seconds(), float64(*n)/d.Seconds(), rep.Delivered, rep.Deferred, rep.Failed)
+	case "latency":
+		// Sequential enqueues, as separate `send --queue` commands would
+		// make them, while another process may be draining the same queue.
+		var lat []time.Duration
+		for range *n {
+			t0 := time.Now()
+			e := &outbox.Entry{Route: outbox.Route{Server: "bench"}, From: "a@x.test", Recipients: []outbox.Recipient{{Addr: "b@x.test"}}}
+			_, err := outbox.Submit(context.Background(), s, e, strings.NewReader(msg), nil)
+			check(err)
+			lat = append(lat, time.Since(t0))
+		}
+		slices.Sort(lat)
+		q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))].Round(10 * time.Microsecond) }
+		fmt.Printf("latency: %d sequential enqueues: p50 %v, p90 %v, p99 %v, max %v\n", *n, q(0.5), q(0.9), q(0.99), lat[len(lat)-1].Round(10*time.Microsecond))
 	case "mem":
 		var peak atomic.Uint64
 		stop := make(chan struct{})
