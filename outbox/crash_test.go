@@ -169,7 +169,7 @@ func TestDeliveryCrashLoop(t *testing.T) {
 		fmu   sync.Mutex
 		fault func(step outboxtest.Step, m *outboxtest.Message, rcpt string) *outboxtest.Fault
 	)
-	srv.Fault = func(step outboxtest.Step, m *outboxtest.Message, rcpt string) *outboxtest.Fault {
+	srv.SetFault(func(step outboxtest.Step, m *outboxtest.Message, rcpt string) *outboxtest.Fault {
 		fmu.Lock()
 		f := fault
 		fmu.Unlock()
@@ -177,7 +177,7 @@ func TestDeliveryCrashLoop(t *testing.T) {
 			return nil
 		}
 		return f(step, m, rcpt)
-	}
+	})
 	s, err := local.Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)

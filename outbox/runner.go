@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -148,8 +149,8 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	close(renewDone)
 	renewWG.Wait()
 	rn.releaseLeftovers(context.WithoutCancel(ctx))
-	if rn.fatal != nil {
-		return &rn.report, rn.fatal
+	if err := rn.err(); err != nil {
+		return &rn.report, err
 	}
 	return &rn.report, ctx.Err()
 }
@@ -204,7 +205,7 @@ type run struct {
 	claiming bool
 	finished bool
 	inflight map[ID]*claimState
-	fatal    error
+	failed   atomic.Pointer[error] // a store failure stops the run
 	report   Report
 	eventMu  sync.Mutex
 	start    time.Time
@@ -255,16 +256,20 @@ func (rn *run) broadcast() {
 	rn.mu.Unlock()
 }
 
+// setFatal stops the run for a store failure (the first one is kept).
 func (rn *run) setFatal(err error) {
-	rn.mu.Lock()
-	if rn.fatal == nil {
-		rn.fatal = err
-	}
-	rn.cond.Broadcast()
-	rn.mu.Unlock()
+	rn.failed.CompareAndSwap(nil, &err)
+	rn.broadcast()
 }
 
-func (rn *run) stopped(ctx context.Context) bool { return rn.fatal != nil || ctx.Err() != nil }
+func (rn *run) err() error {
+	if p := rn.failed.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+func (rn *run) stopped(ctx context.Context) bool { return rn.failed.Load() != nil || ctx.Err() != nil }
 
 // claimLoop keeps up to MaxInFlight entries claimed while any is due.
 func (rn *run) claimLoop(ctx context.Context) {
@@ -297,10 +302,10 @@ func (rn *run) claimLoop(ctx context.Context) {
 		rn.mu.Lock()
 		rn.claiming = false
 		if err != nil {
-			if ctx.Err() == nil && rn.fatal == nil {
-				rn.fatal = err
-			}
 			rn.mu.Unlock()
+			if ctx.Err() == nil {
+				rn.setFatal(err)
+			}
 			return
 		}
 		rn.report.Quarantined = append(rn.report.Quarantined, res.Quarantined...)
@@ -649,10 +654,16 @@ func (rn *run) quarantined(ctx context.Context, o Outcome) {
 func (rn *run) record(ctx context.Context, j *job, o Outcome, extra ...Outcome) error {
 	store := rn.r.Store
 	bg := context.WithoutCancel(ctx)
-	o.Partial = j.cs.claim != nil && j.cs.jobs > 1
+	// Partial while another job of the claim is not yet recorded (a job
+	// counts itself down only after its commit, so the last one to commit
+	// sees 1 and ends the lease).
+	rn.mu.Lock()
+	o.Partial = j.cs.jobs > 1
+	rn.mu.Unlock()
 	if err := store.Record(bg, append([]Outcome{o}, extra...)); err != nil {
-		rn.setFatal(fmt.Errorf("recording the outcome of %s: %w", o.ID, err))
-		return rn.fatal
+		err = fmt.Errorf("recording the outcome of %s: %w", o.ID, err)
+		rn.setFatal(err)
+		return err
 	}
 	rn.mu.Lock()
 	j.cs.jobs--
@@ -664,8 +675,9 @@ func (rn *run) record(ctx context.Context, j *job, o Outcome, extra ...Outcome) 
 	rn.mu.Unlock()
 	if last && o.Partial {
 		if err := store.Record(bg, []Outcome{{ID: o.ID, Owner: rn.owner}}); err != nil {
-			rn.setFatal(fmt.Errorf("releasing %s: %w", o.ID, err))
-			return rn.fatal
+			err = fmt.Errorf("releasing %s: %w", o.ID, err)
+			rn.setFatal(err)
+			return err
 		}
 	}
 	return nil
@@ -686,7 +698,7 @@ func (rn *run) dropJob(j *job) {
 func (rn *run) failTarget(ctx context.Context, q *targetQ, err error) {
 	for {
 		rn.mu.Lock()
-		if len(q.jobs) == 0 || rn.fatal != nil {
+		if len(q.jobs) == 0 || rn.failed.Load() != nil {
 			rn.mu.Unlock()
 			return
 		}

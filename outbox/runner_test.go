@@ -96,12 +96,12 @@ func TestFaultAtEveryStep(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			bad := outboxtest.NewServer(t)
 			f := tc.fault
-			bad.Fault = func(step outboxtest.Step, m *outboxtest.Message, rcpt string) *outboxtest.Fault {
+			bad.SetFault(func(step outboxtest.Step, m *outboxtest.Message, rcpt string) *outboxtest.Fault {
 				if step == tc.step && (tc.only == "" || rcpt == tc.only) {
 					return &f
 				}
 				return nil
-			}
+			})
 			good := outboxtest.NewServer(t)
 			h := newHarness(t, bad)
 			e := h.enqueue(&outbox.Entry{Recipients: rcpts("a@y.test", "b@y.test")}, tc.name)
@@ -150,12 +150,12 @@ func TestFaultAtEveryStep(t *testing.T) {
 
 func TestOnlyTheDeferredRecipientIsRetried(t *testing.T) {
 	bad := outboxtest.NewServer(t)
-	bad.Fault = func(step outboxtest.Step, m *outboxtest.Message, rcpt string) *outboxtest.Fault {
+	bad.SetFault(func(step outboxtest.Step, m *outboxtest.Message, rcpt string) *outboxtest.Fault {
 		if step == outboxtest.Rcpt && rcpt == "busy@y.test" {
 			return &outboxtest.Fault{Code: 451, Text: "4.2.1 busy"}
 		}
 		return nil
-	}
+	})
 	h := newHarness(t, bad)
 	e := h.enqueue(&outbox.Entry{Recipients: rcpts("a@y.test", "busy@y.test", "c@y.test")}, "partial")
 	h.run(h.runner())
@@ -174,12 +174,12 @@ func TestOnlyTheDeferredRecipientIsRetried(t *testing.T) {
 
 func TestBackoffScheduleAndMaxAge(t *testing.T) {
 	srv := outboxtest.NewServer(t)
-	srv.Fault = func(step outboxtest.Step, _ *outboxtest.Message, _ string) *outboxtest.Fault {
+	srv.SetFault(func(step outboxtest.Step, _ *outboxtest.Message, _ string) *outboxtest.Fault {
 		if step == outboxtest.Mail {
 			return &outboxtest.Fault{Code: 451, Text: "4.7.1 greylisted"}
 		}
 		return nil
-	}
+	})
 	h := newHarness(t, srv)
 	r := h.runner()
 	r.Schedule.MaxAge = 10 * time.Second
@@ -267,7 +267,7 @@ func TestCommitBeforeNextDot(t *testing.T) {
 					}
 				}
 			}
-			srv.Fault = func(step outboxtest.Step, m *outboxtest.Message, _ string) *outboxtest.Fault {
+			srv.SetFault(func(step outboxtest.Step, m *outboxtest.Message, _ string) *outboxtest.Fault {
 				switch step {
 				case outboxtest.Dot:
 					check("at a message's end", m.Conn)
@@ -275,7 +275,7 @@ func TestCommitBeforeNextDot(t *testing.T) {
 					check("at QUIT", m.Conn)
 				}
 				return nil
-			}
+			})
 			for i := range 12 {
 				h.enqueue(&outbox.Entry{Recipients: rcpts(fmt.Sprintf("r%d@y.test", i))}, fmt.Sprint(i))
 			}
@@ -316,13 +316,13 @@ func TestLeaseRenewedDuringSlowReply(t *testing.T) {
 	release := make(chan struct{})
 	reached := make(chan struct{}, 1)
 	srv := outboxtest.NewServer(t)
-	srv.Fault = func(step outboxtest.Step, _ *outboxtest.Message, _ string) *outboxtest.Fault {
+	srv.SetFault(func(step outboxtest.Step, _ *outboxtest.Message, _ string) *outboxtest.Fault {
 		if step == outboxtest.Dot {
 			reached <- struct{}{}
 			return &outboxtest.Fault{Wait: release}
 		}
 		return nil
-	}
+	})
 	h := newHarness(t, srv)
 	e := h.enqueue(&outbox.Entry{Recipients: rcpts("a@y.test")}, "slow")
 	r := h.runner()
@@ -379,13 +379,13 @@ func TestCancelLeavesEntriesPending(t *testing.T) {
 	srv := outboxtest.NewServer(t)
 	never := make(chan struct{})
 	defer close(never)
-	srv.Fault = func(step outboxtest.Step, _ *outboxtest.Message, _ string) *outboxtest.Fault {
+	srv.SetFault(func(step outboxtest.Step, _ *outboxtest.Message, _ string) *outboxtest.Fault {
 		if step == outboxtest.Mail {
 			reached <- struct{}{}
 			return &outboxtest.Fault{Wait: never}
 		}
 		return nil
-	}
+	})
 	h := newHarness(t, srv)
 	e := h.enqueue(&outbox.Entry{Recipients: rcpts("a@y.test")}, "cancel")
 	ctx, cancel := context.WithCancel(context.Background())

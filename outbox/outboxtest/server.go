@@ -54,17 +54,36 @@ type Message struct {
 // SIZE, SMTPUTF8, no TLS or AUTH) that records each accepted message.
 type Server struct {
 	Addr string
-	// Fault, when set, is asked at every step; rcpt is the recipient at
-	// the Rcpt step. A nil Fault means proceed. It may be called from
-	// several connections at once.
-	Fault func(step Step, m *Message, rcpt string) *Fault
 
+	fault FaultFunc
 	ln    net.Listener
 	mu    sync.Mutex
 	msgs  []Message
 	conns int
 	wg    sync.WaitGroup
 	open  map[net.Conn]bool
+}
+
+// FaultFunc is asked at every step; rcpt is the recipient at the Rcpt
+// step. A nil Fault means proceed. It may be called from several
+// connections at once.
+type FaultFunc func(step Step, m *Message, rcpt string) *Fault
+
+// SetFault sets (or with nil clears) the server's faults.
+func (s *Server) SetFault(f FaultFunc) {
+	s.mu.Lock()
+	s.fault = f
+	s.mu.Unlock()
+}
+
+func (s *Server) faultAt(step Step, m *Message, rcpt string) *Fault {
+	s.mu.Lock()
+	f := s.fault
+	s.mu.Unlock()
+	if f == nil {
+		return nil
+	}
+	return f(step, m, rcpt)
 }
 
 // NewServer starts a server; it stops at the end of the test.
@@ -148,10 +167,7 @@ func (s *Server) session(c net.Conn, conn int) {
 	// act applies a fault; it reports whether the session goes on
 	// normally (false: the fault replied or closed instead).
 	act := func(step Step, m *Message, rcpt string) (proceed, alive bool) {
-		if s.Fault == nil {
-			return true, true
-		}
-		f := s.Fault(step, m, rcpt)
+		f := s.faultAt(step, m, rcpt)
 		if f == nil {
 			return true, true
 		}
@@ -295,8 +311,8 @@ func (s *Server) readData(r *bufio.Reader, m *Message) ([]byte, bool) {
 		}
 		data.WriteString(line)
 		lines++
-		if lines == 2 && s.Fault != nil {
-			if f := s.Fault(Body, m, ""); f != nil {
+		if lines == 2 {
+			if f := s.faultAt(Body, m, ""); f != nil {
 				if f.Wait != nil {
 					<-f.Wait
 				}
