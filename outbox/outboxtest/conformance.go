@@ -426,10 +426,21 @@ func testListCounts(t *testing.T, s outbox.Store, c *Clock) {
 	if sp.Entries != 3 || sp.Delivered != 1 || sp.Pending != 2 || sp.Claimed != 2 || au.Entries != 2 || au.Pending != 2 || all.Entries != 5 || all.Left() != 4 {
 		t.Fatalf("counts spring %+v autumn %+v all %+v", sp, au, all)
 	}
-	// Many entries: List pages through them without losing or repeating one.
-	for i := range 600 {
-		Enqueue(t, s, c, &outbox.Entry{Campaign: "bulk", Recipients: Rcpts(fmt.Sprintf("m%d@y.test", i))}, Msg("bulk"))
+	// Many entries (enqueued at once, as merge does): List pages through
+	// them without losing or repeating one.
+	var wg sync.WaitGroup
+	for w := range 20 {
+		wg.Go(func() {
+			for i := range 30 {
+				e := &outbox.Entry{Campaign: "bulk", Route: outbox.Route{Direct: true}, Recipients: Rcpts(fmt.Sprintf("m%d-%d@y.test", w, i))}
+				if _, err := outbox.Submit(context.Background(), s, e, strings.NewReader(Msg("bulk")), &outbox.SubmitOptions{Clock: c}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
 	}
+	wg.Wait()
 	seen := map[outbox.ID]bool{}
 	for _, id := range list(outbox.Filter{Campaign: "bulk"}) {
 		if seen[id] {
