@@ -30,6 +30,13 @@ type Account struct {
 	Auth         string `toml:"auth,omitempty"`
 	CACert       string `toml:"cacert,omitempty"`
 	Helo         string `toml:"helo,omitempty"`
+
+	// DKIM signing (see 'postie dkim keygen'): the private key file
+	// (mode 0600), the selector, and the signing domain (default: the
+	// domain of From).
+	DKIMKey      string `toml:"dkim_key,omitempty"`
+	DKIMSelector string `toml:"dkim_selector,omitempty"`
+	DKIMDomain   string `toml:"dkim_domain,omitempty"`
 }
 
 // File is the whole accounts file.

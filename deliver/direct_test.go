@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/postie/postie/internal/dnstest"
 	"github.com/postie/postie/smtp"
 	"github.com/postie/postie/smtp/smtptest"
 )
@@ -19,6 +20,20 @@ func (f fakeResolver) LookupMX(_ context.Context, name string) ([]*net.MX, error
 		return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
 	}
 	return mx, nil
+}
+
+func (f fakeResolver) LookupIPAddr(_ context.Context, name string) ([]net.IPAddr, error) {
+	if _, ok := f[name]; !ok {
+		return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+	}
+	return []net.IPAddr{{IP: net.IPv4(127, 0, 0, 1)}}, nil
+}
+
+// goResolver is Go's own resolver asking the test DNS server at addr.
+func goResolver(addr string) *net.Resolver {
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
 }
 
 // mapDialer sends "host:25" to the loopback test server standing for host.
@@ -147,5 +162,37 @@ S: 221 bye`)
 	}
 	if err := srv.Wait(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A domain with an address and no MX is its own exchanger (RFC 5321 §5.1),
+// although Go's LookupMX reports "not found" for it as for a domain that
+// does not exist; only the latter has no mail host. Go's real resolver
+// asks a DNS server on loopback, as in production.
+func TestDirectNoMXFallsBackToAddress(t *testing.T) {
+	ns, err := dnstest.Start(`aonly.test. 300 IN A 127.0.0.1
+txtonly.test. 300 IN TXT "no mail here"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ns.Close()
+	srv := smtptest.New(t, script("aonly.test", "bob@aonly.test"))
+	d := &Direct{Resolver: goResolver(ns.Addr), Options: smtp.Options{LocalName: "client.test", Dialer: mapDialer{"aonly.test": srv.Addr}}}
+	res, err := d.Send(context.Background(), &smtp.Envelope{From: "a@x.test", To: []string{"bob@aonly.test"}}, smtp.BytesBody([]byte("x\r\n")))
+	if err != nil || len(res.Delivered()) != 1 {
+		t.Fatalf("res %+v err %v", res, err)
+	}
+	if err := srv.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if q := strings.Join(ns.Queries(), ","); !strings.Contains(q, "aonly.test MX") || !strings.Contains(q, "aonly.test A") {
+		t.Fatalf("queries %s", q)
+	}
+	for _, dom := range []string{"nowhere.test", "txtonly.test"} {
+		_, err = d.Send(context.Background(), &smtp.Envelope{From: "a@x.test", To: []string{"bob@" + dom}}, smtp.BytesBody([]byte("x\r\n")))
+		var nm *NoMailHostError
+		if !errors.As(err, &nm) || nm.Domain != dom {
+			t.Fatalf("%s: err = %v", dom, err)
+		}
 	}
 }

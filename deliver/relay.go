@@ -41,7 +41,15 @@ func (r *Relay) Send(ctx context.Context, env *smtp.Envelope, body smtp.Body) (*
 			return nil, err
 		}
 	}
-	res, err := c.Send(ctx, env, body)
+	// Internationalised domains go as A-labels to a server without
+	// SMTPUTF8; a non-ASCII local part cannot, and is refused here.
+	e, restore, err := envelopeFor(env, c.Extensions())
+	if err != nil {
+		c.Quit(ctx)
+		return nil, err
+	}
+	res, err := c.Send(ctx, e, body)
+	restore(res)
 	// A failed QUIT changes nothing: the outcome is already known.
 	c.Quit(ctx)
 	return res, err

@@ -1,7 +1,9 @@
 package message
 
 import (
+	"bufio"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -9,8 +11,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Attachment is a file carried by the message, opened only when the
@@ -218,8 +222,10 @@ func (m *Message) random(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// Fill sets Date and Message-ID if they are unset, so that writing the
-// message twice (Size, then WriteTo) gives identical bytes.
+// Fill sets Date and Message-ID if they are unset. A filled message
+// writes the same bytes every time, boundaries included (they derive
+// from the Message-ID): call Fill once before Size and WriteTo, or use
+// Body, which fills a copy.
 func (m *Message) Fill() {
 	if m.Date.IsZero() {
 		m.Date = m.now()
@@ -231,6 +237,13 @@ func (m *Message) Fill() {
 		}
 		m.MessageID = "<" + m.random(16) + "@" + domain + ">"
 	}
+}
+
+// filled is a copy of m with Date and Message-ID set; m is not changed.
+func (m *Message) filled() *Message {
+	c := *m
+	c.Fill()
+	return &c
 }
 
 // counter counts octets; in counting mode attachments of known size are
@@ -246,26 +259,57 @@ func (c *counter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// Size returns the exact length WriteTo will produce, reading no
-// attachment whose Size is known. Call Fill first (WriteTo's output
-// must not change between the two).
+// Size returns the exact length WriteTo produces, reading no attachment
+// whose Size is known. It does not change m. If m's Date or Message-ID
+// is unset, each write fills them afresh: call Fill first.
 func (m *Message) Size() (int64, error) {
-	m.Fill()
 	c := &counter{w: io.Discard}
-	err := m.write(c, true)
+	err := m.filled().write(c, true)
 	return c.n, err
 }
 
 // WriteTo writes the message with CRLF line endings, streaming each
-// attachment from its source.
+// attachment from its source. It does not change m (see Fill).
 func (m *Message) WriteTo(w io.Writer) (int64, error) {
 	if err := m.Validate(); err != nil {
 		return 0, err
 	}
-	m.Fill()
 	c := &counter{w: w}
-	err := m.write(c, false)
+	err := m.filled().write(c, false)
 	return c.n, err
+}
+
+// Body returns the message as a source that the SMTP engine opens as
+// often as it needs (the func type is assignable to smtp.Body): each
+// open composes and streams the same bytes, nothing is held in memory.
+// m is copied now, filled if its Date or Message-ID is unset, and not
+// changed; later changes to m do not show. An invalid message fails at
+// open (Validate).
+func (m *Message) Body() func() (io.ReadCloser, error) {
+	c := m.filled()
+	c.To, c.Cc, c.Bcc, c.ReplyTo = slices.Clone(m.To), slices.Clone(m.Cc), slices.Clone(m.Bcc), slices.Clone(m.ReplyTo)
+	c.Headers, c.Attachments = slices.Clone(m.Headers), slices.Clone(m.Attachments)
+	if m.Sender != nil {
+		s := *m.Sender
+		c.Sender = &s
+	}
+	return func() (io.ReadCloser, error) {
+		if err := c.Validate(); err != nil {
+			return nil, err
+		}
+		pr, pw := io.Pipe()
+		go func() {
+			// io.Pipe hands over each Write synchronously; the composer
+			// writes line by line, so batch its output.
+			bw := bufio.NewWriterSize(pw, 64<<10)
+			_, err := c.WriteTo(bw)
+			if err == nil {
+				err = bw.Flush()
+			}
+			pw.CloseWithError(err)
+		}()
+		return pr, nil
+	}
 }
 
 type part struct {
@@ -376,9 +420,7 @@ func (m *Message) attachmentPart(a Attachment) *part {
 	}}
 }
 
-// withName adds a file name parameter: RFC 2231 (name*=UTF-8”...) via
-// mime.FormatMediaType, plus the RFC 2047 quoted form that Outlook and
-// older clients read, when the name is not ASCII.
+// withName adds a file name parameter to a media type.
 func withName(mediaType, param, name string) string {
 	if name == "" {
 		return mediaType
@@ -387,13 +429,26 @@ func withName(mediaType, param, name string) string {
 	if err != nil {
 		base, params = mediaType, map[string]string{}
 	}
-	if isASCII(name) {
-		params[param] = name
-		return mime.FormatMediaType(base, params)
-	}
 	params[param] = name
+	return formatMediaType(base, params)
+}
+
+// formatMediaType writes a Content-Type or Content-Disposition value:
+// non-ASCII parameters as RFC 2231 (name*=utf-8”...) via
+// mime.FormatMediaType, plus for a name or filename the RFC 2047 quoted
+// form that Outlook and older clients read. "" if a parameter name is
+// not a token.
+func formatMediaType(base string, params map[string]string) string {
 	s := mime.FormatMediaType(base, params)
-	return s + "; " + param + "=\"" + mime.BEncoding.Encode("UTF-8", name) + "\""
+	if s == "" {
+		return ""
+	}
+	for _, p := range []string{"filename", "name"} {
+		if v, ok := params[p]; ok && !isASCII(v) && utf8.ValidString(v) {
+			s += "; " + p + "=\"" + mime.BEncoding.Encode("UTF-8", v) + "\""
+		}
+	}
+	return s
 }
 
 // tree builds the MIME structure: mixed( related( alternative(text,
@@ -425,11 +480,22 @@ func (m *Message) tree() *part {
 	return body
 }
 
+// boundary derives the delimiter of the multipart at depth from the
+// Message-ID, so a filled message always writes the same bytes (a retry
+// sends what was sent, a spool holds what Size counted). One that occurs
+// in the text or HTML is passed over: those are the only parts written
+// as they are; attachments are base64, which has no '-' (RFC 2046 §5.1.1).
 func (m *Message) boundary(depth int) string {
 	if m.Boundary != nil {
 		return m.Boundary(depth)
 	}
-	return fmt.Sprintf("postie-%d-%s", depth, m.random(12))
+	for n := 0; ; n++ {
+		sum := sha256.Sum256(fmt.Appendf(nil, "postie boundary %d %d %s", depth, n, m.MessageID))
+		b := fmt.Sprintf("postie-%d-%s", depth, hex.EncodeToString(sum[:12]))
+		if !strings.Contains(m.Text, b) && !strings.Contains(m.HTML, b) {
+			return b
+		}
+	}
 }
 
 func (m *Message) writePart(c *counter, p *part, depth int, counting bool) error {

@@ -2,12 +2,17 @@ package message_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/postie/postie/message"
+	"github.com/postie/postie/smtp"
 )
 
 // Compose a message with a Chinese subject and display name, text and
@@ -49,4 +54,50 @@ func ExampleMessage_WriteTo() {
 	//
 	// --b0
 	// envelope recipients: [lisi@qq.com boss@example.com]
+}
+
+// Send a message through a provider with the engine: the README's "As a
+// library", kept identical to it by TestReadmeLibrarySnippet. Compiled,
+// not run: it needs a real account.
+func Example_send() {
+	ctx := context.Background()
+	code := os.Getenv("POSTIE_PASSWORD")
+	// README: begin
+	// ctx is your context; code the authorization code (163) or app password.
+	c, err := smtp.Dial(ctx, "smtp.163.com:465", &smtp.Options{TLS: smtp.TLSImplicit})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Quit(ctx)
+	mech, err := c.ChooseMechanism(smtp.Credentials{Username: "you@163.com", Password: code}, "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := c.Auth(ctx, mech); err != nil { // or c.Auth(ctx, sasl.Login("you@163.com", code))
+		log.Fatal(err)
+	}
+	m := &message.Message{
+		From:    message.Address{Name: "张三", Addr: "you@163.com"},
+		To:      []message.Address{{Addr: "friend@qq.com"}},
+		Subject: "你好",
+		Text:    "I love computer networks!",
+	}
+	m.Fill() // fixes Date and Message-ID, so Size and every write agree
+	size, err := m.Size()
+	if err != nil {
+		log.Fatal(err)
+	}
+	env := &smtp.Envelope{From: m.From.Addr, To: m.Recipients(), Mail: smtp.MailOptions{Size: size}}
+	res, err := c.Send(ctx, env, m.Body()) // Body streams, and re-opens for each transaction
+	if errors.Is(err, smtp.ErrMaybeDelivered) {
+		log.Fatal("connection lost after the message was sent: check before sending it again")
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, r := range res.Failed() {
+		fmt.Println("not delivered to", r.Address+":", r.Err) // r.Err is an error, *smtp.Error for a refusal
+	}
+	fmt.Println("queued as", res.QueueID)
+	// README: end
 }

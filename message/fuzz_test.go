@@ -3,11 +3,16 @@ package message
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"io"
 	"mime"
 	"mime/quotedprintable"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -127,6 +132,111 @@ func FuzzPrepare(f *testing.F) {
 		}
 		if !strings.HasSuffix(in, body) {
 			t.Fatalf("body changed:\n in  %q\n out %q", in, out.String())
+		}
+	})
+}
+
+// FuzzDowngrade: a message the Scanner and Prepare accept (as sendmail
+// mode reads it) converts for a 7-bit server unless Info names the
+// problem first. The 7-bit form is 7-bit SMTP text, and a reader (the
+// standard library's parsers) gets the same header text and the same
+// decoded parts from it as from the original; the 8BITMIME form is the
+// original itself unless a part holds a NUL, which is then encoded.
+func FuzzDowngrade(f *testing.F) {
+	inputs, _ := filepath.Glob("testdata/downgrade/*.eml")
+	for _, p := range inputs {
+		b, _ := os.ReadFile(p)
+		f.Add(b)
+	}
+	f.Add([]byte("Subject: x\n\nno MIME, caf\xc3\xa9\n"))
+	f.Add([]byte("Content-Type: multipart/mixed; boundary=b\n\n--b\n\n\xff\n--b--\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		sc := NewScanner(bytes.NewReader(in))
+		var spool bytes.Buffer
+		fixedNow := func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+		if _, err := Prepare(sc, &spool, PrepareOptions{Now: fixedNow, Rand: bytes.NewReader(make([]byte, 32))}); err != nil {
+			return
+		}
+		info, msg := sc.Info(), spool.Bytes()
+		var out bytes.Buffer
+		_, err := Convert(&out, bytes.NewReader(msg), info, SevenBit)
+		if p := info.Problem(SevenBit, false); p != nil {
+			if err == nil {
+				t.Fatalf("Info names a problem (%v) but Convert succeeded", p)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("Convert: %v, though the scan found no problem\n%q", err, msg)
+		}
+		checkSevenBit(t, out.Bytes())
+		before, err := decodeMessage(msg)
+		if err == nil {
+			after, err := decodeMessage(out.Bytes())
+			if err != nil {
+				t.Fatalf("the 7-bit form is unreadable: %v\n in  %q\n out %q", err, msg, out.Bytes())
+			}
+			if d := before.diff(after); d != "" {
+				t.Fatalf("a reader sees another message: %s\n in  %q\n out %q", d, msg, out.Bytes())
+			}
+		}
+		var eight bytes.Buffer
+		if _, err := Convert(&eight, bytes.NewReader(msg), info, EightBit); err != nil {
+			t.Fatalf("EightBit: %v", err)
+		}
+		if !info.NUL {
+			if !bytes.Equal(eight.Bytes(), msg) {
+				t.Fatalf("the EightBit form changed the message:\n in  %q\n out %q", msg, eight.Bytes())
+			}
+			return
+		}
+		if bytes.IndexByte(eight.Bytes(), 0) >= 0 {
+			t.Fatalf("a NUL left in the EightBit form: %q", eight.Bytes())
+		}
+		if err == nil {
+			after, err := decodeMessage(eight.Bytes())
+			if err != nil || before.diff(after) != "" {
+				t.Fatalf("EightBit form: %v %s", err, before.diff(after))
+			}
+		}
+	})
+}
+
+// FuzzScanner: the Scanner's output is the input's lines, each ended by
+// CRLF (a CRLF, bare CR or bare LF in the input is one line break), none
+// over 998 octets; when it refuses, the line it names is the culprit.
+func FuzzScanner(f *testing.F) {
+	for _, s := range []string{"", "a", "a\r\nb\rc\nd", "\r\r\n\n", "Subject: \x00\n\nx", strings.Repeat("y", 999) + "\n", "To: a\n\n" + strings.Repeat("é", 500)} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out, err := io.ReadAll(NewScanner(bytes.NewReader(in)))
+		lines := regexp.MustCompile(`\r\n|\r|\n`).Split(string(in), -1)
+		if len(lines) > 0 && lines[len(lines)-1] == "" {
+			lines = lines[:len(lines)-1]
+		}
+		if err != nil {
+			var le *LineError
+			if !errors.As(err, &le) || le.Line < 1 || le.Line > int64(len(lines)) {
+				t.Fatalf("error %v names no line of %d", err, len(lines))
+			}
+			l := lines[le.Line-1]
+			if errors.Is(err, ErrLineTooLong) != (len(l) > MaxLineOctets) || !errors.Is(err, ErrLineTooLong) && !strings.Contains(l, "\x00") {
+				t.Fatalf("%v, but line %d is %q", err, le.Line, l)
+			}
+			return
+		}
+		want := ""
+		for _, l := range lines {
+			want += l + "\r\n"
+		}
+		if string(out) != want {
+			t.Fatalf("\n in  %q\n out %q\n want %q", in, out, want)
+		}
+		for _, l := range lines {
+			if len(l) > MaxLineOctets {
+				t.Fatalf("a line of %d octets passed", len(l))
+			}
 		}
 	})
 }

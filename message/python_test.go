@@ -13,10 +13,10 @@ import (
 	"testing"
 )
 
-// TestPythonEmailReadsOurMessages cross-checks every golden case with
-// Python's email package: headers decode to the input, attachment bytes
-// are identical, no defects reported.
-func TestPythonEmailReadsOurMessages(t *testing.T) {
+// python3 is the interpreter's path; a test without it skips, except in
+// CI, where it must be there.
+func python3(t *testing.T) string {
+	t.Helper()
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
@@ -24,6 +24,14 @@ func TestPythonEmailReadsOurMessages(t *testing.T) {
 		}
 		t.Skip("python3 not installed")
 	}
+	return py
+}
+
+// TestPythonEmailReadsOurMessages cross-checks every golden case with
+// Python's email package: headers decode to the input, attachment bytes
+// are identical, no defects reported.
+func TestPythonEmailReadsOurMessages(t *testing.T) {
+	py := python3(t)
 	for name, m := range goldenCases() {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "m.eml")

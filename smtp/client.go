@@ -339,7 +339,8 @@ func (c *Client) handshake(ctx context.Context) error {
 	c.isTLS = true
 	c.tlsState = tc.ConnectionState()
 	if c.opts.Trace != nil {
-		c.opts.Trace(Info, DescribeTLS(c.tlsState, cfg.InsecureSkipVerify))
+		// A VerifyConnection hook (DANE) replaces Go's verification.
+		c.opts.Trace(Info, DescribeTLS(c.tlsState, cfg.InsecureSkipVerify && cfg.VerifyConnection == nil))
 	}
 	return nil
 }

@@ -11,11 +11,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/miekg/dns"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/postie/postie/capture"
 	"github.com/postie/postie/internal/cli"
+	"github.com/postie/postie/internal/dnstest"
 	"github.com/postie/postie/internal/selfsigned"
 	"github.com/postie/postie/smtp/smtptest"
 )
@@ -51,15 +51,24 @@ func TestScripts(t *testing.T) {
 			e.Setenv("HOME", e.WorkDir)
 			return nil
 		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "dkimpy" {
+				return condDKIMPy()
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"fakesmtp":  cmdFakeSMTP,
-			"fakewait":  cmdFakeWait,
-			"fakedata":  cmdFakeData,
-			"capture":   cmdCapture,
-			"lastmail":  cmdLastMail,
-			"mailcount": cmdMailCount,
-			"deadport":  cmdDeadPort,
-			"dnsserver": cmdDNSServer,
+			"fakesmtp":   cmdFakeSMTP,
+			"fakewait":   cmdFakeWait,
+			"fakedata":   cmdFakeData,
+			"capture":    cmdCapture,
+			"lastmail":   cmdLastMail,
+			"mailcount":  cmdMailCount,
+			"deadport":   cmdDeadPort,
+			"dnsserver":  cmdDNSServer,
+			"mxserver":   cmdMXServer,
+			"stsserver":  cmdSTSServer,
+			"dkimverify": cmdDKIMVerify,
 			"envsubst": func(ts *testscript.TestScript, _ bool, a []string) {
 				b := ts.ReadFile(a[0])
 				ts.Check(os.WriteFile(ts.MkAbs(a[0]), []byte(os.Expand(b, ts.Getenv)), 0o600))
@@ -84,6 +93,8 @@ func cmdFakeSMTP(ts *testscript.TestScript, neg bool, args []string) {
 	b, _ := smtptest.Certs()
 	os.WriteFile(ts.MkAbs("fake-ca.pem"), b.CAPEM, 0o644)
 	ts.Setenv(args[0], srv.Addr)
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	ts.Setenv(args[0]+"_PORT", port)
 	fakesMu.Lock()
 	fakes[ts] = append(fakes[ts], fake{args[0], srv})
 	fakesMu.Unlock()
@@ -197,43 +208,20 @@ func cmdFakeData(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), d[0], 0o644))
 }
 
-// dnsserver NAME ZONEFILE: a DNS server on 127.0.0.1 (UDP) answering from
-// the resource records in ZONEFILE (one per line, zone-file syntax);
-// unknown names get NXDOMAIN. $NAME is its address.
+// dnsserver NAME ZONEFILE...: a DNS server on 127.0.0.1 (UDP) answering
+// from the resource records in the ZONEFILEs, with $VARS expanded (see
+// internal/dnstest: "; secure" marks DNSSEC-authenticated names,
+// "servfail NAME" a failing one); unknown names get NXDOMAIN. $NAME is
+// its address.
 func cmdDNSServer(ts *testscript.TestScript, neg bool, args []string) {
-	var rrs []dns.RR
-	for _, line := range strings.Split(ts.ReadFile(args[1]), "\n") {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		rr, err := dns.NewRR(line)
-		if err != nil {
-			ts.Fatalf("dnsserver: %q: %v", line, err)
-		}
-		rrs = append(rrs, rr)
+	var zone strings.Builder
+	for _, f := range args[1:] {
+		zone.WriteString(os.Expand(ts.ReadFile(f), ts.Getenv) + "\n")
 	}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	ts.Check(err)
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(r)
-		known := false
-		for _, q := range r.Question {
-			for _, rr := range rrs {
-				if strings.EqualFold(rr.Header().Name, q.Name) {
-					known = true
-					if rr.Header().Rrtype == q.Qtype {
-						m.Answer = append(m.Answer, rr)
-					}
-				}
-			}
-		}
-		if !known {
-			m.Rcode = dns.RcodeNameError
-		}
-		w.WriteMsg(m)
-	})}
-	go srv.ActivateAndServe()
-	ts.Setenv(args[0], pc.LocalAddr().String())
-	ts.Defer(func() { srv.Shutdown() })
+	srv, err := dnstest.Start(zone.String())
+	if err != nil {
+		ts.Fatalf("dnsserver: %v", err)
+	}
+	ts.Setenv(args[0], srv.Addr)
+	ts.Defer(func() { srv.Close() })
 }

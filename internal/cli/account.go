@@ -141,7 +141,7 @@ func (a *App) accountCmd() *cobra.Command {
 				if err := tmp.Save(); err != nil {
 					return exitcode.With(exitcode.CantCreat, err, "")
 				}
-				err := a.runCheck(c.Context(), &connFlags{account: name, configPath: tmp.Path, tls: "auto", auth: "auto", connectTimeout: 30e9}, "")
+				err := a.runCheck(c.Context(), &connFlags{account: name, configPath: tmp.Path, tls: "auto", auth: "auto", connectTimeout: 30e9}, "", nil)
 				os.Remove(tmp.Path)
 				if err != nil {
 					return fmt.Errorf("account not saved: %w", err)
@@ -169,7 +169,7 @@ func (a *App) accountCmd() *cobra.Command {
 			if p == "" {
 				p = config.DefaultPath(a.env)
 			}
-			return a.runCheck(c.Context(), &connFlags{account: args[0], configPath: p, tls: "auto", auth: "auto", connectTimeout: 30e9}, "")
+			return a.runCheck(c.Context(), &connFlags{account: args[0], configPath: p, tls: "auto", auth: "auto", connectTimeout: 30e9}, "", nil)
 		},
 	}
 	cmd.AddCommand(list, addCmd, test)

@@ -19,23 +19,30 @@ func (a *App) checkCmd() *cobra.Command {
 		Use:   "check",
 		Short: "Connect to a server and show what it offers; optionally test the login. Sends no mail",
 		Example: `  postie check --server smtp.163.com:465
-  postie check --server smtp.gmail.com:587 --user me@gmail.com --password-file ~/.gmail-app-pw`,
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return a.runCheck(c.Context(), f, from) },
+  postie check --server smtp.gmail.com:587 --user me@gmail.com --password-file ~/.gmail-app-pw
+  postie check --direct example.org`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error { return a.runCheck(c.Context(), f, from, args) },
 	}
 	f.add(cmd.Flags())
 	cmd.Flags().StringVar(&from, "from", "", "an address, to pick the provider's server when --server is not given")
 	return cmd
 }
 
-func (a *App) runCheck(ctx context.Context, f *connFlags, from string) error {
+func (a *App) runCheck(ctx context.Context, f *connFlags, from string, args []string) error {
+	if !f.direct && len(args) > 0 {
+		return usageErr("check takes no arguments (a DOMAIN only with --direct)")
+	}
 	login := f.user != "" || f.account != ""
 	sess, err := a.resolve(ctx, f, from, login)
 	if err != nil {
 		return err
 	}
-	if sess.relay == nil {
-		return usageErr("check needs a server (--server), not --direct")
+	if sess.direct != nil {
+		if len(args) != 1 {
+			return usageErr("check --direct needs the DOMAIN to look at")
+		}
+		return a.checkDirect(ctx, sess.direct, args[0])
 	}
 	r := *sess.relay
 	creds := r.Credentials

@@ -6,7 +6,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -38,6 +37,8 @@ type connFlags struct {
 	noConfig                  bool // the demo: ignore the user's config file
 	direct                    bool
 	dnsServer, mxPort         string
+	tlsPolicy, mtaSTSPort     string
+	dkim                      dkimFlags
 }
 
 func (f *connFlags) add(fs *pflag.FlagSet) {
@@ -65,6 +66,7 @@ func (f *connFlags) add(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.direct, "direct", false, "deliver straight to each recipient domain's MX on port 25, without a relay or login (--tls starttls: require a verified certificate)")
 	fs.StringVar(&f.dnsServer, "dns-server", "", "with --direct: ask this DNS server (HOST:PORT) instead of the system's")
 	fs.StringVar(&f.mxPort, "mx-port", "25", "with --direct: the port of the mail exchangers (for tests)")
+	f.addTrust(fs)
 }
 
 // session is everything resolved about how to reach the server.
@@ -77,6 +79,8 @@ type session struct {
 	// afterSend runs as soon as the transaction ends (clears progress).
 	afterSend func()
 	direct    *deliver.Direct // set instead of relay by --direct
+	acct      *config.Account // the account used (empty when none)
+	domains   []*deliver.DomainReport
 }
 
 func (a *App) env(k string) string {
@@ -108,7 +112,7 @@ func (a *App) resolve(ctx context.Context, f *connFlags, fromAddr string, wantAu
 	if acct == nil {
 		acct = &config.Account{}
 	}
-	s := &session{account: acctName, from: acct.From}
+	s := &session{account: acctName, from: acct.From, acct: acct}
 	if f.direct {
 		return a.resolveDirect(f, s, acct)
 	}
@@ -364,26 +368,20 @@ func (a *App) resolveDirect(f *connFlags, s *session, acct *config.Account) (*se
 	case f.user != "" || f.passwordFile != "" || f.passwordCmd != "":
 		return nil, usageErr("--direct delivers to mail exchangers, which take no login; drop --user and the password")
 	case f.tls != "auto" && f.tls != "starttls":
-		return nil, usageErr("--direct uses STARTTLS when offered; --tls starttls makes a verified certificate mandatory")
+		return nil, usageErr("--direct uses STARTTLS as --tls-policy says; --tls starttls is --tls-policy verify")
 	}
 	opts, t := a.smtpOptions(f, acct.Helo, f.mxPort)
-	d := &deliver.Direct{Port: f.mxPort, Options: opts, VerifyTLS: f.tls == "starttls"}
-	if f.dnsServer != "" {
-		if _, _, err := net.SplitHostPort(f.dnsServer); err != nil {
-			return nil, usageErr("--dns-server %q: want HOST:PORT", f.dnsServer)
-		}
-		r := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, network, f.dnsServer)
-		}}
-		d.Resolver = r
-		d.Options.Dialer = &net.Dialer{Resolver: r}
-	}
+	d := &deliver.Direct{Port: f.mxPort, Options: opts}
+	var pool *x509.CertPool
 	if cacert := first(f.cacert, acct.CACert); cacert != "" {
-		pool, err := loadCAPool(cacert)
-		if err != nil {
+		var err error
+		if pool, err = loadCAPool(cacert); err != nil {
 			return nil, err
 		}
 		d.Options.TLSConfig = &tls.Config{RootCAs: pool}
+	}
+	if err := a.directTrust(f, d, pool, s); err != nil {
+		return nil, err
 	}
 	s.tracer, s.direct = t, d
 	return s, nil

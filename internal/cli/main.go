@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -33,7 +34,9 @@ type App struct {
 // exit code. Run through a link named "sendmail", it is sendmail.
 func Main(args []string) int {
 	app := &App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, IsTerminal: term.IsTerminal}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM too: a cron job or service stop ends postie the way Ctrl-C
+	// does, through the same cleanup and exit code.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return app.Run(ctx, args)
 }
@@ -126,7 +129,7 @@ Exit codes follow sysexits(3): 0 sent, 64 usage, 65 bad message, 66 no input,
 77 authentication failed, 78 configuration.`,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(a.sendCmd(), a.serveCmd(), a.demoCmd(), a.checkCmd(), a.sendmailCmd(), a.accountCmd(), a.completionCmd())
+	root.AddCommand(a.sendCmd(), a.serveCmd(), a.demoCmd(), a.checkCmd(), a.sendmailCmd(), a.accountCmd(), a.dkimCmd(), a.completionCmd())
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return exitcode.With(exitcode.Usage, err, "run 'postie "+c.Name()+" --help' for usage")
 	})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postie/postie/config"
 	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/message"
@@ -46,6 +47,7 @@ func (a *App) sendCmd() *cobra.Command {
 	}
 	fs := cmd.Flags()
 	f.conn.add(fs)
+	f.conn.dkim.add(fs)
 	fs.StringVar(&f.from, "from", "", "sender: ADDR or 'Name <ADDR>'")
 	fs.StringArrayVar(&f.to, "to", nil, "recipient (repeatable, or comma-separated)")
 	fs.StringArrayVar(&f.cc, "cc", nil, "copy recipient")
@@ -228,18 +230,48 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 	if err != nil {
 		return err
 	}
+	rcpts := m.Recipients() // as the user wrote them; deliver adapts them per server
+	asciiHeaderDomains(m)
 	m.Fill()
+	var acct *config.Account
+	if sess != nil {
+		acct = sess.acct
+	}
+	signer, err := dkimSigner(f.conn.dkim, acct, m.From.Addr, a.env("HOME"))
+	if err != nil {
+		return err
+	}
+	body := messageBody(m)
+	if signer != nil {
+		// The signed bytes must be the sent bytes: one 7-bit form for
+		// every server, the same MIME boundaries on every pass.
+		m.Allow8Bit = false
+		fixBoundaries(m)
+		if body, _, err = signedBody(signer, body, 0); err != nil {
+			return err
+		}
+	}
 	if f.dryRun {
-		_, err := m.WriteTo(a.Stdout)
+		r, err := body()
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		_, err = io.Copy(a.Stdout, r)
 		return err
 	}
 	size, err := m.Size()
 	if err != nil {
 		return exitcode.With(exitcode.NoInput, err, "")
 	}
+	if signer != nil {
+		if body, size, err = signedBody(signer, messageBody(m), size); err != nil {
+			return err
+		}
+	}
 	env := &smtp.Envelope{
 		From: m.From.Addr,
-		To:   m.Recipients(),
+		To:   rcpts,
 		Mail: smtp.MailOptions{Size: size, Body8Bit: m.Needs8BitMIME(), DSNRet: f.dsnRet, DSNEnvID: f.dsnEnvID},
 	}
 	if f.dsnNotify != "" {
@@ -264,7 +296,7 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 			return err
 		}
 	}
-	body, done := a.withProgress(messageBody(m), size, f.conn.quiet || f.conn.verbose > 1)
+	body, done := a.withProgress(body, size, f.conn.quiet || f.conn.verbose > 1)
 	sess.afterSend = done
 	return a.deliver(ctx, sess, env, body, f.conn.quiet, f.jsonOut)
 }
@@ -278,13 +310,14 @@ type jsonRcpt struct {
 }
 
 type jsonResult struct {
-	Status     string     `json:"status"` // sent | partial | failed | unknown
-	Server     string     `json:"server"`
-	QueueID    string     `json:"queue_id,omitempty"`
-	Reply      string     `json:"reply,omitempty"`
-	Recipients []jsonRcpt `json:"recipients"`
-	Error      string     `json:"error,omitempty"`
-	ExitCode   int        `json:"exit_code"`
+	Status     string       `json:"status"` // sent | partial | failed | unknown
+	Server     string       `json:"server"`
+	QueueID    string       `json:"queue_id,omitempty"`
+	Reply      string       `json:"reply,omitempty"`
+	Recipients []jsonRcpt   `json:"recipients"`
+	Domains    []jsonDomain `json:"domains,omitempty"` // --direct: how each domain was reached
+	Error      string       `json:"error,omitempty"`
+	ExitCode   int          `json:"exit_code"`
 }
 
 // deliver sends through the session's relay and reports per recipient.
@@ -310,7 +343,8 @@ func (a *App) deliver(ctx context.Context, sess *session, env *smtp.Envelope, bo
 		for _, fr := range failed {
 			var se *smtp.Error
 			var nmh *deliver.NoMailHostError
-			if errors.As(fr.Err, &se) && !se.Temporary() || errors.As(fr.Err, &nmh) {
+			var pe *deliver.PolicyError
+			if errors.As(fr.Err, &se) && !se.Temporary() || errors.As(fr.Err, &nmh) || errors.As(fr.Err, &pe) && !pe.Temporary() {
 				permanent = true
 			}
 		}
@@ -320,6 +354,8 @@ func (a *App) deliver(ctx context.Context, sess *session, env *smtp.Envelope, bo
 	}
 	if jsonOut {
 		a.printJSON(sess, env, res, err)
+	} else if !quiet {
+		a.printDomains(sess)
 	}
 	if res != nil && len(res.Delivered()) > 0 && !quiet && !jsonOut {
 		reply := ""
@@ -352,7 +388,7 @@ func (a *App) printJSON(sess *session, env *smtp.Envelope, res *smtp.Result, err
 	if sess.relay != nil {
 		server = sess.relay.Addr
 	}
-	out := jsonResult{Server: server, Recipients: []jsonRcpt{}, ExitCode: exitcode.For(err)}
+	out := jsonResult{Server: server, Recipients: []jsonRcpt{}, ExitCode: exitcode.For(err), Domains: jsonDomains(sess)}
 	if res != nil {
 		out.QueueID = res.QueueID
 		if res.Final != nil {

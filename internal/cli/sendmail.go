@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,13 +18,9 @@ import (
 
 func (a *App) sendmailCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "sendmail [-t] [-i] [-f ADDR] [-F NAME] [-v] [-C FILE] [-a ACCOUNT] [--] [RCPT...]",
-		Short: "Behave like sendmail: read a whole message on stdin and send it",
-		Long: `Reads a complete message (headers and body) on stdin and sends it, as
-sendmail does; postie behaves this way too when run through a link named
-"sendmail". -t takes the recipients from To, Cc and Bcc; Bcc is always removed
-before sending. Without -i (or -oi) a line with a single dot ends the input.
-Options sendmail accepts that do not apply (-oXXX, -bm, -odi, ...) are ignored.`,
+		Use:                sendmailUsage,
+		Short:              "Behave like sendmail: read a whole message on stdin and send it",
+		Long:               sendmailHelp,
 		DisableFlagParsing: true,
 		RunE: func(c *cobra.Command, args []string) error {
 			return a.sendmail(c.Context(), args)
@@ -34,6 +29,7 @@ Options sendmail accepts that do not apply (-oXXX, -bm, -odi, ...) are ignored.`
 }
 
 type sendmailArgs struct {
+	help      bool
 	readRcpts bool
 	dotIsEnd  bool
 	from      string
@@ -81,7 +77,7 @@ func parseSendmailArgs(args []string) (*sendmailArgs, error) {
 		case arg == "-v":
 			s.verbose++
 		case arg == "--help", arg == "-h":
-			return nil, fmt.Errorf("usage: sendmail [-t] [-i] [-f ADDR] [-F NAME] [-v] [-C FILE] [-a ACCOUNT] [--] [RCPT...]")
+			return &sendmailArgs{help: true}, nil
 		case strings.HasPrefix(arg, "-f"), strings.HasPrefix(arg, "-r"):
 			s.from, err = value(arg[:2])
 		case strings.HasPrefix(arg, "-F"):
@@ -174,24 +170,16 @@ func (d *dotReader) Read(p []byte) (int, error) {
 func (a *App) sendmail(ctx context.Context, args []string) error {
 	s, err := parseSendmailArgs(args)
 	if err != nil {
-		return exitcode.With(exitcode.Usage, err, "")
+		return exitcode.With(exitcode.Usage, err, "run 'postie sendmail --help' for the options")
 	}
-	var in io.Reader = a.Stdin
-	if in == nil {
-		in = strings.NewReader("")
+	if s.help {
+		_, err := io.WriteString(a.Stdout, sendmailHelp)
+		return err
 	}
-	if s.dotIsEnd {
-		in = &dotReader{br: bufio.NewReaderSize(in, 64*1024)}
+	var stdin io.Reader = a.Stdin
+	if stdin == nil {
+		stdin = strings.NewReader("")
 	}
-	// Spool to a private temporary file: the message must be re-readable
-	// (a second transaction, a retry) and stdin is not.
-	spool, err := os.CreateTemp("", "postie-sendmail-*.eml")
-	if err != nil {
-		return exitcode.With(exitcode.CantCreat, err, "")
-	}
-	defer os.Remove(spool.Name())
-	defer spool.Close()
-	bw := bufio.NewWriter(spool)
 	// A message without From gets one, as sendmail does: -F's name and
 	// -f's address, else the account's from.
 	var hdrFrom *message.Address
@@ -205,18 +193,12 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 			hdrFrom = &ad
 		}
 	}
-	prep, err := message.Prepare(in, bw, message.PrepareOptions{From: hdrFrom})
-	if err == nil {
-		err = bw.Flush()
-	}
+	in, err := readSendmailInput(ctx, stdin, s.dotIsEnd, hdrFrom)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return exitcode.With(exitcode.IOErr, err, "")
-		}
-		return exitcode.With(exitcode.DataErr, fmt.Errorf("reading the message: %w", err), "")
+		return err
 	}
-	size, _ := spool.Seek(0, io.SeekEnd)
+	defer in.Close()
+	prep := in.prep
 	rcpts := s.rcpts
 	if s.readRcpts {
 		rcpts = append(rcpts, prep.Recipients...)
@@ -235,41 +217,27 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	}
 	sess, err := a.resolve(ctx, f, from, true)
 	if err != nil {
-		return err
+		return sendmailServerHint(err)
 	}
 	if s.from == "" && sess.from != "" {
 		from = bareAddress(sess.from)
 	}
-	name := spool.Name()
-	body := func() (io.ReadCloser, error) { return os.Open(name) }
-	env := &smtp.Envelope{From: from, To: rcpts, Mail: smtp.MailOptions{Size: size, Body8Bit: has8bit(name)}, Rcpt: smtp.RcptOptions{}}
+	// DKIM from the account's dkim_* keys, over the form plan chooses
+	// for the server: the bytes signed are the bytes sent.
+	if in.signer, err = dkimSigner(dkimFlags{}, sess.acct, first(prep.From, from), a.env("HOME")); err != nil {
+		return err
+	}
+	env := &smtp.Envelope{From: from, To: rcpts, Mail: smtp.MailOptions{Size: in.size}}
 	env.Mail.DSNRet, env.Mail.DSNEnvID = s.dsnRet, s.envID
 	if s.dsnNotify != "" {
 		env.Rcpt.Notify = strings.Split(s.dsnNotify, ",")
 	}
-	return a.deliver(ctx, sess, env, body, s.verbose == 0, false)
-}
-
-// has8bit reports whether the spooled message has any 8-bit byte, which
-// asks for BODY=8BITMIME.
-func has8bit(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
+	if sess.relay != nil {
+		sess.relay.BeforeSend = func(ext smtp.Extensions) error { return in.plan(ext, env) }
+	} else if err := in.plan(smtp.Extensions{}, env); err != nil {
+		return err // no one server to ask: the 7-bit form suits every one
 	}
-	defer f.Close()
-	buf := make([]byte, 64*1024)
-	for {
-		n, err := f.Read(buf)
-		for _, b := range buf[:n] {
-			if b >= 0x80 {
-				return true
-			}
-		}
-		if err != nil {
-			return false
-		}
-	}
+	return a.deliver(ctx, sess, env, in.body(), s.verbose == 0, false)
 }
 
 // accountFrom is the from address of the account sendmail will use, or

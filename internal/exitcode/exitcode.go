@@ -103,6 +103,16 @@ func For(err error) int {
 		}
 		return NoPerm
 	}
+	// Before the TLS errors it wraps: a domain's own TLS policy (DANE,
+	// MTA-STS) that no MX met is temporary; one the domain does not
+	// publish, though --tls-policy demands it, is a refusal.
+	var tp *deliver.PolicyError
+	if errors.As(err, &tp) {
+		if tp.Temporary() {
+			return TempFail
+		}
+		return Unavailable
+	}
 	var pe *smtp.ProtocolError
 	if errors.As(err, &pe) {
 		return Protocol

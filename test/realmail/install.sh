@@ -4,7 +4,7 @@
 # Mailpit (built from the Go module proxy once, then cached).
 set -euo pipefail
 MAILPIT_VERSION="${MAILPIT_VERSION:-v1.33.1}"
-pkgs=(postfix dovecot-core dovecot-imapd swaks curl openssl ca-certificates python3 libnet-ssleay-perl libio-socket-ssl-perl iproute2)
+pkgs=(postfix dovecot-core dovecot-imapd swaks curl openssl ca-certificates python3 python3-dkim libnet-ssleay-perl libio-socket-ssl-perl iproute2)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,166 @@
+package deliver
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/postie/postie/dane"
+	"github.com/postie/postie/smtp"
+)
+
+// sendDomain delivers env (all recipients in dom) to dom's MX hosts.
+func (d *Direct) sendDomain(ctx context.Context, dom string, env *smtp.Envelope, body smtp.Body, rep *DomainReport) (*smtp.Result, error) {
+	plan, err := d.Plan(ctx, dom)
+	if err != nil {
+		return nil, err
+	}
+	rep.Policy = plan.Policy
+	rep.Notes = append(rep.Notes, plan.Notes...)
+	var lastErr error
+	for _, h := range plan.Hosts {
+		if h.Skip != nil {
+			rep.Notes = append(rep.Notes, "skipped MX "+h.Host+": "+h.Skip.Error())
+			lastErr = h.Skip
+			continue
+		}
+		rep.MX = h.Host
+		res, next, err := d.sendHost(ctx, &h, env, body, rep)
+		if !next {
+			if err != nil {
+				err = fmt.Errorf("MX %s: %w", h.Host, err)
+			}
+			return res, err
+		}
+		lastErr = fmt.Errorf("MX %s: %w", h.Host, err)
+		if h.level.requiresTLS() && tlsFailure(err) {
+			rep.Notes = append(rep.Notes, lastErr.Error())
+		}
+	}
+	if lastErr == nil {
+		lastErr = &NoMailHostError{Domain: dom, Reason: "no MX host to try"}
+	}
+	var pe *PolicyError
+	if plan.published && !errors.As(lastErr, &pe) && tlsFailure(lastErr) {
+		lastErr = &PolicyError{Domain: dom, Policy: plan.Policy, Err: lastErr}
+	}
+	return nil, lastErr
+}
+
+// sendHost runs one MX connection. next says the message certainly did
+// not go and the next MX may be tried.
+func (d *Direct) sendHost(ctx context.Context, h *HostPlan, env *smtp.Envelope, body smtp.Body, rep *DomainReport) (res *smtp.Result, next bool, err error) {
+	o := d.Options
+	var matched *dane.Match
+	o.TLS, o.TLSConfig = d.tlsFor(h, &matched)
+	rep.TLS, rep.Verified = false, false
+	c, err := smtp.Dial(ctx, net.JoinHostPort(h.Host, d.port()), &o)
+	if err != nil {
+		return nil, tryNext(err) || h.level.requiresTLS() && tlsFailure(err), err
+	}
+	defer c.Quit(ctx)
+	st, isTLS := c.TLSConnectionState()
+	rep.TLS = isTLS
+	switch {
+	case matched != nil:
+		rep.Verified = true
+	case h.level == levelVerify:
+		rep.Verified = isTLS
+	case h.level == levelTesting:
+		// RFC 8461 §5 testing mode: check, report, deliver anyway.
+		why := "the server does not offer STARTTLS"
+		if isTLS {
+			why = ""
+			if verr := d.verifyChain(st, h.Host); verr != nil {
+				why = verr.Error()
+			}
+		}
+		if why == "" {
+			rep.Verified = true
+		} else {
+			note := fmt.Sprintf("MTA-STS testing: %s would fail the policy (%s); delivered anyway", h.Host, why)
+			rep.Notes = append(rep.Notes, note)
+			d.trace(note)
+		}
+	}
+	if d.BeforeSend != nil {
+		if err := d.BeforeSend(h.Host, c.Extensions()); err != nil {
+			return nil, false, err
+		}
+	}
+	e, restore, err := envelopeFor(env, c.Extensions())
+	if err != nil {
+		return nil, true, err // another MX may offer SMTPUTF8
+	}
+	res, err = c.Send(ctx, e, body)
+	restore(res)
+	if err == nil || !tryNext(err) || (res != nil && len(res.Delivered()) > 0) {
+		return res, false, err
+	}
+	return res, true, err
+}
+
+// tlsFor returns the TLS mode and configuration h's level requires.
+// matched receives the TLSA record that authenticated a DANE host.
+func (d *Direct) tlsFor(h *HostPlan, matched **dane.Match) (smtp.TLSMode, *tls.Config) {
+	var cfg *tls.Config
+	if d.Options.TLSConfig != nil {
+		cfg = d.Options.TLSConfig.Clone()
+	} else {
+		cfg = &tls.Config{}
+	}
+	cfg.ServerName = h.Host
+	cfg.InsecureSkipVerify = true
+	cfg.VerifyConnection = nil
+	switch h.level {
+	case levelDANE:
+		return smtp.TLSStartTLS, dane.Config(cfg, h.TLSA, h.Host, d.now, func(m *dane.Match) {
+			*matched = m
+			d.trace(fmt.Sprintf("DANE: %s authenticated by TLSA %s", h.Host, m.Record))
+		})
+	case levelVerify:
+		cfg.InsecureSkipVerify = false
+		return smtp.TLSStartTLS, cfg
+	case levelEncrypt:
+		return smtp.TLSStartTLS, cfg
+	}
+	// may and MTA-STS testing: STARTTLS when offered. The certificate is
+	// not checked in the handshake (most MX certificates would fail), so
+	// no credential is ever sent on these connections.
+	return smtp.TLSOpportunistic, cfg
+}
+
+// verifyChain checks a server's certificate against the trusted roots
+// and the MX host name, as MTA-STS requires (RFC 8461 §4.2).
+func (d *Direct) verifyChain(st tls.ConnectionState, host string) error {
+	if len(st.PeerCertificates) == 0 {
+		return errors.New("no certificate")
+	}
+	var roots *x509.CertPool
+	if d.Options.TLSConfig != nil {
+		roots = d.Options.TLSConfig.RootCAs
+	}
+	inter := x509.NewCertPool()
+	for _, c := range st.PeerCertificates[1:] {
+		inter.AddCert(c)
+	}
+	_, err := st.PeerCertificates[0].Verify(x509.VerifyOptions{DNSName: host, Roots: roots, Intermediates: inter, CurrentTime: d.now()})
+	return err
+}
+
+func (d *Direct) now() time.Time {
+	if d.Now != nil {
+		return d.Now()
+	}
+	return time.Now()
+}
+
+func (d *Direct) trace(line string) {
+	if d.Options.Trace != nil {
+		d.Options.Trace(smtp.Info, line)
+	}
+}
