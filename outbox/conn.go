@@ -1,0 +1,281 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"golang.org/x/time/rate"
+
+	"github.com/postie/postie/smtp"
+)
+
+// conn is one connection's bookkeeping.
+type conn struct {
+	q         *targetQ
+	lim       *rate.Limiter
+	pulled    map[*smtp.Envelope]*job
+	reserved  *job // this connection's next job, already marked as sending
+	delivered int
+	progress  bool // something reached a verdict other than a broken connection
+}
+
+// serve sends q's jobs over one connection, reconnecting while
+// connections make progress.
+func (rn *run) serve(ctx context.Context, q *targetQ) {
+	for {
+		rn.mu.Lock()
+		dead, empty := q.dead, len(q.jobs) == 0
+		rn.mu.Unlock()
+		if empty || rn.stopped(ctx) {
+			return
+		}
+		if dead != nil {
+			rn.failTarget(ctx, q, dead)
+			return
+		}
+		sess, err := rn.r.Connect(ctx, q.target)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			err = fmt.Errorf("connect (%s): %w", q.route, err)
+			rn.mu.Lock()
+			q.dead = err
+			rn.mu.Unlock()
+			rn.failTarget(ctx, q, err)
+			return
+		}
+		c := &conn{q: q, lim: rn.r.limiter(q.route), pulled: map[*smtp.Envelope]*job{}}
+		err = sendEach(ctx, sess, func() (smtp.Job, bool) { return rn.next(ctx, c) }, func(j smtp.Job, res *smtp.Result, err error) error { return rn.done(ctx, c, j, res, err) })
+		sess.Quit(ctx)
+		rn.mu.Lock()
+		if c.reserved != nil {
+			q.jobs = append([]*job{c.reserved}, q.jobs...)
+		}
+		if err != nil && !c.progress && c.delivered == 0 && !rn.stopped(ctx) {
+			// A connection that broke before delivering anything: the
+			// server is in trouble; do not hammer it in this pass.
+			q.dead = err
+		}
+		rn.mu.Unlock()
+	}
+}
+
+// pop takes q's next job, or nil. Called with rn.mu held.
+func (rn *run) pop(q *targetQ) *job {
+	for len(q.jobs) > 0 {
+		j := q.jobs[0]
+		q.jobs = q.jobs[1:]
+		if !j.cs.lost {
+			return j
+		}
+		rn.dropJob(j)
+	}
+	return nil
+}
+
+// next hands the connection its next job, honouring the route's rate.
+// A job's sending mark must be durable before its message's end leaves
+// (see body); a job reserved by done already has it, others get it now,
+// in the background, while the envelope and content go out.
+func (rn *run) next(ctx context.Context, c *conn) (smtp.Job, bool) {
+	rn.mu.Lock()
+	j := c.reserved
+	c.reserved = nil
+	for j == nil {
+		if rn.stopped(ctx) || c.q.dead != nil {
+			rn.mu.Unlock()
+			return smtp.Job{}, false
+		}
+		if j = rn.pop(c.q); j != nil {
+			break
+		}
+		if !rn.claiming || rn.finished {
+			rn.mu.Unlock()
+			return smtp.Job{}, false
+		}
+		rn.cond.Wait() // a claim is under way: it may bring work for q
+	}
+	if rn.stopped(ctx) {
+		c.reserved = j
+		rn.mu.Unlock()
+		return smtp.Job{}, false
+	}
+	rn.mu.Unlock()
+	if c.lim != nil && !rn.wait(ctx, c.lim) {
+		c.reserved = j
+		return smtp.Job{}, false
+	}
+	if j.marked == nil {
+		j.marked = make(chan struct{})
+		go func() {
+			j.markErr = rn.r.Store.Record(context.WithoutCancel(ctx), []Outcome{rn.mark(j)})
+			close(j.marked)
+		}()
+	}
+	c.pulled[j.env] = j
+	return smtp.Job{Env: j.env, Body: rn.body(j)}, true
+}
+
+func (rn *run) mark(j *job) Outcome {
+	o := Outcome{ID: j.cs.claim.Entry.ID, Owner: rn.owner, Sending: true}
+	for _, i := range j.rcpts {
+		o.Rcpts = append(o.Rcpts, RcptOutcome{Index: i})
+	}
+	return o
+}
+
+// body opens a job's message; at the end of the content it waits for the
+// job's sending mark, so the final dot (or BDAT LAST) never leaves before
+// the store knows the message may be on the wire.
+func (rn *run) body(j *job) smtp.Body {
+	return func() (io.ReadCloser, error) {
+		rc, err := j.cs.claim.Body()
+		if err != nil {
+			return nil, err
+		}
+		return &markedBody{ReadCloser: rc, j: j}, nil
+	}
+}
+
+type markedBody struct {
+	io.ReadCloser
+	j *job
+}
+
+func (b *markedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		<-b.j.marked
+		if b.j.markErr != nil {
+			return n, fmt.Errorf("marking the message as being sent: %w", b.j.markErr)
+		}
+	}
+	return n, err
+}
+
+func (rn *run) wait(ctx context.Context, lim *rate.Limiter) bool {
+	now := rn.clock.Now()
+	res := lim.ReserveN(now, 1)
+	if !res.OK() {
+		return true
+	}
+	d := res.DelayFrom(now)
+	if d <= 0 {
+		return true
+	}
+	select {
+	case <-rn.clock.After(d):
+		return true
+	case <-ctx.Done():
+		res.CancelAt(rn.clock.Now())
+		return false
+	}
+}
+
+// done records a job's outcome, durably, before returning: the engine
+// sends nothing more that could complete a message until it has. The
+// same commit marks the connection's next job as sending.
+func (rn *run) done(ctx context.Context, c *conn, sj smtp.Job, res *smtp.Result, err error) error {
+	j := c.pulled[sj.Env]
+	if j == nil {
+		return fmt.Errorf("outbox: the engine reported a job it was not given")
+	}
+	delete(c.pulled, sj.Env)
+	o, events := rn.outcome(j, res, err)
+	var se *smtp.Error
+	if err == nil || classify(err) != vDeferred || errors.As(err, &se) && se.Code != 421 {
+		c.progress = true
+	}
+	for _, ev := range events {
+		if ev.Attempt != nil && ev.Attempt.Outcome == Delivered {
+			c.delivered++
+		}
+	}
+	var nj *job
+	if connectionUsable(err) {
+		rn.mu.Lock()
+		if !rn.stopped(ctx) {
+			nj = rn.pop(c.q)
+		}
+		rn.mu.Unlock()
+	}
+	var extra []Outcome
+	if nj != nil {
+		nj.marked = make(chan struct{})
+		extra = append(extra, rn.mark(nj))
+	}
+	if testHookBeforeRecord != nil {
+		testHookBeforeRecord()
+	}
+	rerr := rn.record(ctx, j, o, extra...)
+	if nj != nil {
+		nj.markErr = rerr
+		close(nj.marked)
+		c.reserved = nj
+	}
+	if rerr != nil {
+		return rerr
+	}
+	rn.tally(events)
+	if o.Quarantine != "" {
+		rn.quarantined(ctx, o)
+	}
+	return nil
+}
+
+// quarantined reports an entry the store set aside after its bytes
+// proved damaged while being sent.
+func (rn *run) quarantined(ctx context.Context, o Outcome) {
+	q := Quarantine{ID: o.ID, Reason: o.Quarantine, At: rn.clock.Now()}
+	if all, err := rn.r.Store.Quarantined(context.WithoutCancel(ctx)); err == nil {
+		for _, x := range all {
+			if x.ID == o.ID {
+				q = x
+			}
+		}
+	}
+	rn.mu.Lock()
+	rn.report.Quarantined = append(rn.report.Quarantined, q)
+	rn.mu.Unlock()
+	rn.emit(Event{Quarantine: &q})
+}
+
+// record stores a job's outcome (with extra outcomes in the same commit)
+// and, when it was the claim's last job, ends the lease. A claim split
+// over several jobs (a Direct route's domains) keeps its lease until
+// every job is recorded, so no other runner takes recipients still in
+// flight.
+func (rn *run) record(ctx context.Context, j *job, o Outcome, extra ...Outcome) error {
+	store := rn.r.Store
+	bg := context.WithoutCancel(ctx)
+	// Partial while another job of the claim is not yet recorded (a job
+	// counts itself down only after its commit, so the last one to commit
+	// sees 1 and ends the lease).
+	rn.mu.Lock()
+	o.Partial = j.cs.jobs > 1
+	rn.mu.Unlock()
+	if err := store.Record(bg, append([]Outcome{o}, extra...)); err != nil {
+		err = fmt.Errorf("recording the outcome of %s: %w", o.ID, err)
+		rn.setFatal(err)
+		return err
+	}
+	rn.mu.Lock()
+	j.cs.jobs--
+	last := j.cs.jobs == 0
+	if last {
+		delete(rn.inflight, o.ID)
+		rn.cond.Broadcast()
+	}
+	rn.mu.Unlock()
+	if last && o.Partial {
+		if err := store.Record(bg, []Outcome{{ID: o.ID, Owner: rn.owner}}); err != nil {
+			err = fmt.Errorf("releasing %s: %w", o.ID, err)
+			rn.setFatal(err)
+			return err
+		}
+	}
+	return nil
+}
