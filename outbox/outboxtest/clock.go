@@ -73,3 +73,16 @@ func (c *Clock) Waiters() int {
 	defer c.mu.Unlock()
 	return len(c.waiters)
 }
+
+// WaitsUntil reports whether some After is pending for exactly t (tests
+// poll it to know a runner sleeps until t).
+func (c *Clock) WaitsUntil(t time.Time) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, w := range c.waiters {
+		if w.at.Equal(t) {
+			return true
+		}
+	}
+	return false
+}
