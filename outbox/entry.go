@@ -146,6 +146,11 @@ type Entry struct {
 	DueAt   time.Time `json:"due_at,omitzero"` // when a runner may next take it (lease expiry while leased)
 	Lease   *Lease    `json:"lease,omitempty"`
 	Spool   string    `json:"spool,omitempty"` // where a backend keeps the bytes, when in a file
+
+	// HoldUnknown: a recipient whose outcome became unknown waits for
+	// Retry instead of being sent again by itself (merge, unless
+	// --resend-unknown). The entry is then Held.
+	HoldUnknown bool `json:"hold_unknown,omitempty"`
 }
 
 // State summarises the entry at now.
@@ -153,26 +158,32 @@ func (e *Entry) State(now time.Time) EntryState {
 	if e.Lease != nil && now.Before(e.Lease.Until) {
 		return Active
 	}
-	failed := false
-	for _, r := range e.Recipients {
-		switch r.State {
-		case Failed:
-			failed = true
-		case Delivered:
-		default:
+	held := false
+	for i := range e.Recipients {
+		r := &e.Recipients[i]
+		switch {
+		case e.waiting(r):
 			return Queued
+		case r.State != Delivered:
+			held = true
 		}
 	}
-	if failed {
+	if held {
 		return Held
 	}
 	return Done
 }
 
-// Finished reports whether no recipient is left to try.
+// waiting: the recipient will be tried again without anyone asking.
+func (e *Entry) waiting(r *Recipient) bool {
+	return !r.State.Final() && !(e.HoldUnknown && r.State == Unknown)
+}
+
+// Finished reports whether no recipient is left to try by itself
+// (every one delivered, failed, or unknown and held).
 func (e *Entry) Finished() bool {
-	for _, r := range e.Recipients {
-		if !r.State.Final() {
+	for i := range e.Recipients {
+		if e.waiting(&e.Recipients[i]) {
 			return false
 		}
 	}
@@ -182,8 +193,8 @@ func (e *Entry) Finished() bool {
 // Due lists the recipients to attempt at now.
 func (e *Entry) Due(now time.Time) []int {
 	var due []int
-	for i, r := range e.Recipients {
-		if !r.State.Final() && !r.Next.After(now) {
+	for i := range e.Recipients {
+		if r := &e.Recipients[i]; e.waiting(r) && !r.Next.After(now) {
 			due = append(due, i)
 		}
 	}
@@ -198,8 +209,8 @@ func (e *Entry) nextDue() time.Time {
 		return e.Lease.Until
 	}
 	var t time.Time
-	for _, r := range e.Recipients {
-		if !r.State.Final() && (t.IsZero() || r.Next.Before(t)) {
+	for i := range e.Recipients {
+		if r := &e.Recipients[i]; e.waiting(r) && (t.IsZero() || r.Next.Before(t)) {
 			t = r.Next
 		}
 	}
@@ -309,7 +320,8 @@ func (e *Entry) Apply(o *Outcome) {
 }
 
 // Retry makes every recipient not yet delivered due at now and restarts
-// the maximum age: what `queue retry` does after fixing the cause.
+// the maximum age: what `queue retry` does after fixing the cause (and
+// merge's --resend-unknown for held unknown outcomes).
 func (e *Entry) Retry(now time.Time) bool {
 	changed := false
 	for i := range e.Recipients {
@@ -317,8 +329,8 @@ func (e *Entry) Retry(now time.Time) bool {
 		if r.State == Delivered {
 			continue
 		}
-		if r.State == Failed {
-			r.State = Pending
+		if r.State == Failed || r.State == Unknown {
+			r.State = Pending // WasUnknown and the history keep what happened
 		}
 		r.Next = now
 		changed = true

@@ -23,7 +23,7 @@ func (rn *run) outcome(j *job, res *smtp.Result, err error) (Outcome, []Event) {
 			o.Quarantine = quarantine
 		}
 		if a != nil {
-			if a.Outcome == Deferred || a.Outcome == Unknown {
+			if a.Outcome == Deferred || a.Outcome == Unknown && !e.HoldUnknown {
 				next, expired := rn.r.Schedule.Next(e.Since, now, rcpt.Attempts+1, rn.rnd)
 				if expired {
 					a.Error = strings.TrimPrefix(a.Error+"; ", "; ") + fmt.Sprintf("gave up: in the outbox since %s (maximum age %s)", e.Since.UTC().Format(time.RFC3339), rn.r.Schedule.maxAge())

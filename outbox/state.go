@@ -88,8 +88,9 @@ const (
 	Active
 	// Done: every recipient was delivered.
 	Done
-	// Held: nothing left to try and some recipient failed; kept until
-	// retried or dropped.
+	// Held: nothing left to try by itself, and some recipient failed
+	// (or, with HoldUnknown, has an unknown outcome); kept until retried
+	// or dropped.
 	Held
 )
 

@@ -179,7 +179,8 @@ func (c Counts) Sub(d Counts) Counts {
 	return Counts{c.Entries - d.Entries, c.Pending - d.Pending, c.Deferred - d.Deferred, c.Unknown - d.Unknown, c.Delivered - d.Delivered, c.Failed - d.Failed, c.Claimed - d.Claimed}
 }
 
-// Left is how many recipients still have to be tried.
+// Left is how many recipients are not yet delivered or failed (held
+// unknown outcomes included).
 func (c Counts) Left() int { return c.Pending + c.Deferred + c.Unknown }
 
 // Quarantine is an entry set aside because its bytes or record were

@@ -53,7 +53,7 @@ func setDue(tx *bolt.Tx, e *outbox.Entry, old time.Time, had bool) error {
 			}
 		}
 	}
-	if e.Finished() && e.Lease == nil {
+	if e.Lease == nil && (e.Finished() || e.DueAt.IsZero()) {
 		return nil
 	}
 	b, err := due.CreateBucketIfNotExists(name)

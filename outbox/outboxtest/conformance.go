@@ -40,6 +40,7 @@ func TestStore(t *testing.T, open Opener) {
 		{"ListFilterCounts", testListCounts},
 		{"ClaimFilter", testClaimFilter},
 		{"Quarantine", testQuarantineOutcome},
+		{"HoldUnknown", testHoldUnknown},
 		{"ConcurrentClaimsNeverOverlap", testConcurrentClaims},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -511,5 +512,32 @@ func testConcurrentClaims(t *testing.T, s outbox.Store, c *Clock) {
 	wg.Wait()
 	if len(got) != n {
 		t.Fatalf("%d of %d entries claimed", len(got), n)
+	}
+}
+
+func testHoldUnknown(t *testing.T, s outbox.Store, c *Clock) {
+	e := Enqueue(t, s, c, &outbox.Entry{HoldUnknown: true, Recipients: Rcpts("a@y.test")}, Msg("x"))
+	claim(t, s, c, "r1", outbox.Filter{})
+	err := s.Record(context.Background(), []outbox.Outcome{{ID: e.ID, Owner: "r1", Rcpts: []outbox.RcptOutcome{{Index: 0, Next: c.Now().Add(time.Second),
+		Attempt: &outbox.Attempt{At: c.Now(), Outcome: outbox.Unknown, Error: "lost after the dot"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(time.Hour)
+	if len(claim(t, s, c, "r1", outbox.Filter{})) != 0 {
+		t.Fatal("a held unknown outcome was claimed for sending")
+	}
+	if _, ok, _ := s.NextDue(context.Background(), outbox.Filter{}); ok {
+		t.Fatal("a held entry is due")
+	}
+	if g := get(t, s, e.ID); g.State(c.Now()) != outbox.Held {
+		t.Fatalf("state %v", g.State(c.Now()))
+	}
+	if err := s.Retry(context.Background(), e.ID, c.Now()); err != nil {
+		t.Fatal(err)
+	}
+	cl := claim(t, s, c, "r1", outbox.Filter{})
+	if len(cl) != 1 || cl[0].Entry.Recipients[0].State != outbox.Pending || !cl[0].Entry.Recipients[0].WasUnknown {
+		t.Fatalf("after Retry: %+v", cl)
 	}
 }
