@@ -63,6 +63,14 @@ func setDue(tx *bolt.Tx, e *outbox.Entry, old time.Time, had bool) error {
 	return b.Put(dueKey(e.DueAt, e.ID), nil)
 }
 
+// appendOnly tunes a bucket whose new keys mostly come in ascending
+// order (IDs begin with the time): bbolt splits pages at half by default,
+// which leaves every page half empty under ascending inserts.
+func appendOnly(b *bolt.Bucket) *bolt.Bucket {
+	b.FillPercent = 0.9
+	return b
+}
+
 func putEntry(tx *bolt.Tx, e *outbox.Entry) error {
 	raw, err := outbox.MarshalEntry(e)
 	if err != nil {

@@ -247,11 +247,11 @@ func (s *Store) Enqueue(ctx context.Context, e *outbox.Entry, body io.Reader) (*
 		if tx.Bucket(bEntries).Get([]byte(e.ID)) != nil {
 			return fmt.Errorf("outbox: entry %s exists", e.ID)
 		}
-		if err := tx.Bucket(bEntries).Put([]byte(e.ID), raw); err != nil {
+		if err := appendOnly(tx.Bucket(bEntries)).Put([]byte(e.ID), raw); err != nil {
 			return err
 		}
 		if head != nil {
-			if err := tx.Bucket(bBodies).Put([]byte(e.ID), head); err != nil {
+			if err := appendOnly(tx.Bucket(bBodies)).Put([]byte(e.ID), head); err != nil {
 				return err
 			}
 		}
@@ -260,7 +260,7 @@ func (s *Store) Enqueue(ctx context.Context, e *outbox.Entry, body io.Reader) (*
 			if err != nil {
 				return err
 			}
-			if err := b.Put([]byte(e.ID), nil); err != nil {
+			if err := appendOnly(b).Put([]byte(e.ID), nil); err != nil {
 				return err
 			}
 		}
