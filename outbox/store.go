@@ -194,5 +194,6 @@ type Quarantine struct {
 
 // CleanReport lists what Clean removed.
 type CleanReport struct {
-	Removed []string // paths
+	Removed   []string // paths
+	Compacted int64    // octets of free space given back to the disk
 }

@@ -16,7 +16,8 @@ import (
 // enqueues that never finished, files whose record was never committed,
 // and files of entries already delivered to everyone. A file another
 // process is still writing (it holds the file's lock until its record is
-// committed) is left alone.
+// committed) is left alone. Then, when more than half of the database
+// file is free space (after a large campaign), it is compacted.
 func (s *Store) Clean(ctx context.Context) (*outbox.CleanReport, error) {
 	names, err := os.ReadDir(s.spool)
 	if err != nil {
@@ -58,5 +59,10 @@ func (s *Store) Clean(ctx context.Context) (*outbox.CleanReport, error) {
 		}
 		f.Close()
 	}
-	return rep, nil
+	if s.db.readOnly {
+		return rep, nil
+	}
+	n, err := s.compact()
+	rep.Compacted = n
+	return rep, err
 }

@@ -3,11 +3,16 @@ package local_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/postie/postie/outbox"
 	"github.com/postie/postie/outbox/local"
@@ -66,5 +71,55 @@ func TestCleanRemovesWhatCrashesLeave(t *testing.T) {
 	}
 	if _, err := s.Body(context.Background(), sent.ID); !errors.Is(err, outbox.ErrNotFound) {
 		t.Fatalf("the bytes of a delivered entry: %v", err)
+	}
+}
+
+func TestCleanCompactsAfterACampaign(t *testing.T) {
+	dir := t.TempDir() + "/queue"
+	clock := outboxtest.NewClock(outboxtest.Epoch)
+	s := openIn(t, dir, &local.Options{Clock: clock})
+	srv := outboxtest.NewServer(t)
+	keep := enqueue(t, s, clock, "kept", 2000)
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Go(func() {
+			for i := range 150 {
+				e := &outbox.Entry{Route: outbox.Route{Server: "x"}, From: "a@x.test", Recipients: outboxtest.Rcpts(fmt.Sprintf("r%d-%d@y.test", w, i))}
+				if _, err := outbox.Submit(context.Background(), s, e, strings.NewReader(outboxtest.Msg("bulk")+filler(4000)), &outbox.SubmitOptions{Clock: clock}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := s.Retry(context.Background(), keep.ID, clock.Now().Add(time.Hour)); err != nil { // not due in this run
+		t.Fatal(err)
+	}
+	r := runner(s, clock, srv.Addr)
+	r.Connections = 8
+	if rep, err := r.Run(context.Background()); err != nil || rep.Delivered != 2400 {
+		t.Fatal(rep, err)
+	}
+	before, _ := os.Stat(filepath.Join(dir, "queue.db"))
+	rep, err := s.Clean(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.Stat(filepath.Join(dir, "queue.db"))
+	if rep.Compacted <= 0 || after.Size()*2 > before.Size() {
+		t.Fatalf("compacted %d: %d -> %d octets", rep.Compacted, before.Size(), after.Size())
+	}
+	t.Logf("queue.db %d -> %d octets", before.Size(), after.Size())
+	if rc, err := s.Body(context.Background(), keep.ID); err != nil {
+		t.Fatal(err)
+	} else if b, err := io.ReadAll(rc); err != nil || int64(len(b)) != keep.Size {
+		t.Fatalf("the kept entry after compaction: %v", err)
+	}
+	if c, _ := s.Counts(context.Background(), ""); c.Entries != 2401 || c.Delivered != 2400 || c.Pending != 1 {
+		t.Fatalf("counts after compaction %+v", c)
+	}
+	if rep, _ := s.Clean(context.Background()); rep.Compacted != 0 {
+		t.Fatal("compacted a compact file again")
 	}
 }

@@ -102,8 +102,11 @@ func main() {
 		close(stop)
 		wg.Wait()
 		fi, _ := os.Stat(*dir + "/queue.db")
-		fmt.Printf("mem: n=%d enqueue %.0f msg/s, drain %.0f msg/s (delivered %d); peak heap in use: enqueue %.1f MiB, overall %.1f MiB; peak RSS %s; queue.db %.1f MiB\n",
-			*n, float64(*n)/de.Seconds(), float64(*n)/dd.Seconds(), rep.Delivered, mib(heapEnq), mib(peak.Load()), vmHWM(), float64(fi.Size())/(1<<20))
+		_, err := s.Clean(context.Background())
+		check(err)
+		fc, _ := os.Stat(*dir + "/queue.db")
+		fmt.Printf("mem: n=%d enqueue %.0f msg/s, drain %.0f msg/s (delivered %d); peak heap in use: enqueue %.1f MiB, overall %.1f MiB; peak RSS %s; queue.db %.1f MiB, %.1f MiB after Clean\n",
+			*n, float64(*n)/de.Seconds(), float64(*n)/dd.Seconds(), rep.Delivered, mib(heapEnq), mib(peak.Load()), vmHWM(), mib(uint64(fi.Size())), mib(uint64(fc.Size())))
 	default:
 		fmt.Fprintln(os.Stderr, "unknown command", os.Args[1])
 		os.Exit(2)
