@@ -14,10 +14,10 @@ go build -o "$work/outboxbench" ./bench/outbox/outboxbench
 smtp-sink -u postfix 127.0.0.1:$PORT 256 & sink=$!
 for _ in $(seq 50); do [ -n "$(ss -Hltn "sport = :$PORT")" ] && break; sleep 0.1; done
 load() { echo "   (load average $(cut -d' ' -f1-3 /proc/loadavg))"; }
-source8() {
+source8() { # smtp-source opens a connection per message unless -d
   local start; start=$(date +%s.%N)
-  smtp-source -s 8 -m 10000 -l 1024 -f a@x.test -t b@x.test 127.0.0.1:$PORT
-  echo "smtp-source -s 8 -m 10000 -l 1024: $(echo "10000 / ($(date +%s.%N) - $start)" | bc -l | cut -d. -f1) msg/s"
+  smtp-source -s 8 -m 10000 -l 1024 $1 -f a@x.test -t b@x.test 127.0.0.1:$PORT
+  echo "smtp-source -s 8 -m 10000 -l 1024 $1: $(echo "10000 / ($(date +%s.%N) - $start)" | bc -l | cut -d. -f1) msg/s"
 }
 
 echo "== machine: $(nproc) cores, $(go version | cut -d' ' -f3), $(uname -r)"; load
@@ -31,8 +31,9 @@ for r in $(seq "$rounds"); do
   "$work/outboxbench" enqueue -n 1000 -workers 1
   source8
   "$work/outboxbench" drain -n 10000 -conns 16 -server 127.0.0.1:$PORT 2>/dev/null
-  "$work/outboxbench" drain -n 10000 -conns 32 -server 127.0.0.1:$PORT 2>/dev/null
+  "$work/outboxbench" drain -n 10000 -conns 64 -server 127.0.0.1:$PORT 2>/dev/null
   source8
+  source8 -d
 done
 echo "== enqueue latency while another process drains the same queue"; load
 rm -rf "$work/shared"
