@@ -243,36 +243,46 @@ func (rn *run) quarantined(ctx context.Context, o Outcome) {
 	rn.emit(Event{Quarantine: &q})
 }
 
-// record stores a job's outcome (with extra outcomes in the same commit)
-// and, when it was the claim's last job, ends the lease. A claim split
-// over several jobs (a Direct route's domains) keeps its lease until
-// every job is recorded, so no other runner takes recipients still in
-// flight.
+// record stores a job's outcome (with extra outcomes in the same commit).
 func (rn *run) record(ctx context.Context, j *job, o Outcome, extra ...Outcome) error {
-	store := rn.r.Store
+	return rn.recordMany(ctx, []*job{j}, []Outcome{o}, extra)
+}
+
+// recordMany stores jobs' outcomes in one commit and ends the lease of
+// each claim whose last job this was. A claim split over several jobs (a
+// Direct route's domains) keeps its lease until every job is recorded,
+// so no other runner takes recipients still in flight: an outcome is
+// Partial while another job of its claim is not yet recorded (a job
+// counts itself down only after its commit, so the last one to commit
+// sees 1 and its outcome ends the lease).
+func (rn *run) recordMany(ctx context.Context, jobs []*job, outs, extra []Outcome) error {
 	bg := context.WithoutCancel(ctx)
-	// Partial while another job of the claim is not yet recorded (a job
-	// counts itself down only after its commit, so the last one to commit
-	// sees 1 and ends the lease).
 	rn.mu.Lock()
-	o.Partial = j.cs.jobs > 1
+	for i, j := range jobs {
+		outs[i].Partial = j.cs.jobs > 1
+	}
 	rn.mu.Unlock()
-	if err := store.Record(bg, append([]Outcome{o}, extra...)); err != nil {
-		err = fmt.Errorf("recording the outcome of %s: %w", o.ID, err)
+	if err := rn.r.Store.Record(bg, append(outs, extra...)); err != nil {
+		err = fmt.Errorf("recording the outcome of %s: %w", outs[0].ID, err)
 		rn.setFatal(err)
 		return err
 	}
+	var release []Outcome
 	rn.mu.Lock()
-	j.cs.jobs--
-	last := j.cs.jobs == 0
-	if last {
-		delete(rn.inflight, o.ID)
-		rn.cond.Broadcast()
+	for i, j := range jobs {
+		j.cs.jobs--
+		if j.cs.jobs == 0 {
+			delete(rn.inflight, outs[i].ID)
+			if outs[i].Partial {
+				release = append(release, Outcome{ID: outs[i].ID, Owner: rn.owner})
+			}
+		}
 	}
+	rn.cond.Broadcast()
 	rn.mu.Unlock()
-	if last && o.Partial {
-		if err := store.Record(bg, []Outcome{{ID: o.ID, Owner: rn.owner}}); err != nil {
-			err = fmt.Errorf("releasing %s: %w", o.ID, err)
+	if len(release) > 0 {
+		if err := rn.r.Store.Record(bg, release); err != nil {
+			err = fmt.Errorf("releasing %s: %w", release[0].ID, err)
 			rn.setFatal(err)
 			return err
 		}

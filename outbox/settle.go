@@ -15,25 +15,30 @@ func (rn *run) dropJob(j *job) {
 
 // failTarget settles every queued job of a target whose connection
 // cannot be opened: deferred with err (failed when err is Permanent or
-// the entry is past its maximum age).
+// the entry is past its maximum age), all in one commit.
 func (rn *run) failTarget(ctx context.Context, q *targetQ, err error) {
 	for {
 		rn.mu.Lock()
-		if len(q.jobs) == 0 || rn.failed.Load() != nil {
-			rn.mu.Unlock()
+		var jobs []*job
+		for rn.failed.Load() == nil {
+			j := rn.pop(q)
+			if j == nil {
+				break
+			}
+			jobs = append(jobs, j)
+		}
+		rn.mu.Unlock()
+		if len(jobs) == 0 {
 			return
 		}
-		j := q.jobs[0]
-		q.jobs = q.jobs[1:]
-		rn.mu.Unlock()
-		if j.cs.lost {
-			rn.mu.Lock()
-			rn.dropJob(j)
-			rn.mu.Unlock()
-			continue
+		outs := make([]Outcome, len(jobs))
+		var events []Event
+		for i, j := range jobs {
+			var ev []Event
+			outs[i], ev = rn.outcome(j, nil, err)
+			events = append(events, ev...)
 		}
-		o, events := rn.outcome(j, nil, err)
-		if rn.record(ctx, j, o) != nil {
+		if rn.recordMany(ctx, jobs, outs, nil) != nil {
 			return
 		}
 		rn.tally(events)
