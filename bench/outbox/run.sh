@@ -16,8 +16,8 @@ for _ in $(seq 50); do [ -n "$(ss -Hltn "sport = :$PORT")" ] && break; sleep 0.1
 load() { echo "   (load average $(cut -d' ' -f1-3 /proc/loadavg))"; }
 source8() { # smtp-source opens a connection per message unless -d
   local start; start=$(date +%s.%N)
-  smtp-source -s 8 -m 10000 -l 1024 $1 -f a@x.test -t b@x.test 127.0.0.1:$PORT
-  echo "smtp-source -s 8 -m 10000 -l 1024 $1: $(echo "10000 / ($(date +%s.%N) - $start)" | bc -l | cut -d. -f1) msg/s"
+  smtp-source -s 8 -m 10000 -l 1024 ${1:-} -f a@x.test -t b@x.test 127.0.0.1:$PORT
+  echo "smtp-source -s 8 -m 10000 -l 1024 ${1:-}: $(echo "10000 / ($(date +%s.%N) - $start)" | bc -l | cut -d. -f1) msg/s"
 }
 
 echo "== machine: $(nproc) cores, $(go version | cut -d' ' -f3), $(uname -r)"; load
