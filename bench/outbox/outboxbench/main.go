@@ -38,6 +38,7 @@ func main() {
 	conns := fs.Int("conns", 16, "connections")
 	size := fs.Int("size", 1024, "message size")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile here")
+	memprofile := fs.String("memprofile", "", "mem: write a heap profile here after the drain")
 	fs.Parse(os.Args[2:])
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -101,6 +102,12 @@ func main() {
 		dd, rep := drain(s, *server, *conns)
 		close(stop)
 		wg.Wait()
+		if *memprofile != "" {
+			f, err := os.Create(*memprofile)
+			check(err)
+			check(pprof.Lookup("heap").WriteTo(f, 0))
+			f.Close()
+		}
 		fi, _ := os.Stat(*dir + "/queue.db")
 		_, err := s.Clean(context.Background())
 		check(err)
