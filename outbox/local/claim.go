@@ -121,8 +121,8 @@ func (s *Store) claimOne(tx *bolt.Tx, c candidate, req outbox.ClaimRequest, dueB
 		q, err := s.quarantine(tx, c.id, raw, nil, "the record cannot be read: "+err.Error())
 		return nil, &q, err
 	}
-	if c.bucket == nil && e.DueAt.After(dueBy) {
-		return nil, nil, nil
+	if c.bucket == nil && (e.DueAt.After(dueBy) || e.Finished() && e.Lease == nil) {
+		return nil, nil, nil // asked for by ID, but not due (or done: its bytes may be gone)
 	}
 	if c.bucket != nil && !bytes.Equal(c.key, dueKey(e.DueAt, e.ID)) {
 		if err := dropKey(); err != nil { // a stray index entry; the right one stays

@@ -464,6 +464,17 @@ func testClaimFilter(t *testing.T, s outbox.Store, c *Clock) {
 	if cl := claim(t, s, c, "r1", outbox.Filter{}); len(cl) != 1 || cl[0].Entry.ID != a.ID {
 		t.Fatalf("then the rest: %+v", cl)
 	}
+	// A delivered entry asked for by ID is not claimed, and stays as it is.
+	if err := s.Record(context.Background(), []outbox.Outcome{{ID: b.ID, Owner: "r1", Rcpts: []outbox.RcptOutcome{{Index: 0, Attempt: delivered(c)}}}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Claim(context.Background(), outbox.ClaimRequest{Owner: "r2", Now: c.Now(), Lease: time.Minute, Filter: outbox.Filter{IDs: []outbox.ID{b.ID}}})
+	if err != nil || len(res.Claims)+len(res.Quarantined) != 0 {
+		t.Fatalf("claiming a delivered entry by ID: %+v %v", res, err)
+	}
+	if g := get(t, s, b.ID); g.State(c.Now()) != outbox.Done {
+		t.Fatalf("%v", g.State(c.Now()))
+	}
 }
 
 func testQuarantineOutcome(t *testing.T, s outbox.Store, c *Clock) {
