@@ -6,15 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT="${BENCH_PORT:-2625}"
-for p in hyperfine msmtp time swaks curl postfix; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="${missing:-} $p"
-done
-if [ -n "${missing:-}" ]; then
-  [ -e /usr/sbin/policy-rc.d ] || { printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; rmpol=1; }
-  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
-  [ -n "${rmpol:-}" ] && rm -f /usr/sbin/policy-rc.d
-fi
+source bench/peers.sh
+install_peers hyperfine msmtp time swaks curl postfix bc
 work=$(mktemp -d)
 trap 'kill $sink 2>/dev/null; rm -rf "$work"' EXIT
 
@@ -23,17 +16,22 @@ echo "== go test -bench (engine, composer)"
 go test -run '^$' -bench 'MessagesOneConnection|DataThroughput' -benchtime 2s ./smtp/
 go test -run '^$' -bench . -benchtime 5x ./message/
 
-go build -o "$work/postie" ./cmd/postie
+CGO_ENABLED=0 go build -o "$work/postie" ./cmd/postie
 go build -o "$work/bulk" ./bench/bulk
 smtp-sink -u postfix 127.0.0.1:$PORT 256 & sink=$!
 for _ in $(seq 50); do [ -n "$(ss -Hltn "sport = :$PORT")" ] && break; sleep 0.1; done
 
-echo "== 1000 small messages over one connection, to smtp-sink"
-echo -n "SendAll (pipelined across messages): "; "$work/bulk" -server 127.0.0.1:$PORT -n 1000
-echo -n "Send one by one (pipelined within each): "; "$work/bulk" -server 127.0.0.1:$PORT -n 1000 -one-by-one
-echo -n "Send one by one, no pipelining: "; "$work/bulk" -server 127.0.0.1:$PORT -n 1000 -one-by-one -no-pipelining
-start=$(date +%s.%N); smtp-source -s 1 -m 1000 -l 512 -f a@x.test -t b@x.test 127.0.0.1:$PORT
-echo "smtp-source -s 1 -m 1000: $(echo "1000 / ($(date +%s.%N) - $start)" | bc -l | cut -d. -f1) messages/s"
+echo "== 1000 small messages to smtp-sink; each line says how the sender connects"
+for round in 1 2 3; do
+  echo "-- round $round"
+  echo -n "postie SendAll, one connection, pipelined across messages: "; "$work/bulk" -server 127.0.0.1:$PORT -n 1000
+  echo -n "postie Send one by one, one connection (pipelined within each): "; "$work/bulk" -server 127.0.0.1:$PORT -n 1000 -one-by-one
+  echo -n "postie Send one by one, one connection, no pipelining: "; "$work/bulk" -server 127.0.0.1:$PORT -n 1000 -one-by-one -no-pipelining
+  start=$(date +%s.%N); smtp-source -d -s 1 -m 1000 -l 512 -f a@x.test -t b@x.test 127.0.0.1:$PORT
+  echo "smtp-source -d -s 1 -m 1000 (one connection, no pipelining): $(echo "1000 / ($(date +%s.%N) - $start)" | bc -l | cut -d. -f1) messages/s"
+  start=$(date +%s.%N); smtp-source -s 1 -m 1000 -l 512 -f a@x.test -t b@x.test 127.0.0.1:$PORT
+  echo "smtp-source -s 1 -m 1000 (a new connection per message): $(echo "1000 / ($(date +%s.%N) - $start)" | bc -l | cut -d. -f1) messages/s"
+done
 
 echo "== one message per process (hyperfine)"
 printf 'From: a@x.test\r\nTo: b@x.test\r\nSubject: bench\r\n\r\nI love computer networks!\r\n' > "$work/msg.eml"
@@ -46,6 +44,8 @@ hyperfine -N --warmup 5 --runs 100 --export-markdown "$work/hf.md" \
   -n curl "curl -s smtp://127.0.0.1:$PORT --mail-from a@x.test --mail-rcpt b@x.test --upload-file $work/msg.eml" \
   -n msmtp "sh -c 'msmtp --host=127.0.0.1 --port=$PORT --from=a@x.test b@x.test < $work/msg.eml'" 2>&1 | tail -20 || true
 cat "$work/hf.md" 2>/dev/null || true
+
+bash bench/rtt.sh
 
 echo "== 256 MiB message file, one process each (DATA; smtp-sink offers no CHUNKING)"
 truncate -s 256M "$work/mid.bin"

@@ -114,7 +114,7 @@ func (d *Direct) Send(ctx context.Context, env *smtp.Envelope, body smtp.Body) (
 			}
 		}
 		total.Recipients = append(total.Recipients, res.Recipients...)
-		total.Transactions += res.Transactions
+		total.Transactions = append(total.Transactions, res.Transactions...)
 		if res.Final != nil {
 			total.Final, total.QueueID = res.Final, res.QueueID
 		}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/postie/postie/internal/dnstest"
@@ -43,7 +45,7 @@ func (m mapDialer) DialContext(ctx context.Context, network, addr string) (net.C
 	host, _, _ := net.SplitHostPort(addr)
 	real, ok := m[host]
 	if !ok {
-		return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("connection refused (test)")}
+		return nil, &net.OpError{Op: "dial", Net: network, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	}
 	return (&net.Dialer{}).DialContext(ctx, network, real)
 }

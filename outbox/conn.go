@@ -15,8 +15,8 @@ import (
 type conn struct {
 	q         *targetQ
 	lim       *rate.Limiter
-	pulled    map[*smtp.Envelope]*job
-	reserved  *job // this connection's next job, already marked as sending
+	pulled    map[*smtp.Envelope]*job // handed to the engine, outcome not yet known
+	ended     bool                    // the connection is over: a job reported now was withdrawn unsent
 	delivered int
 	progress  bool // something reached a verdict other than a broken connection
 }
@@ -48,18 +48,26 @@ func (rn *run) serve(ctx context.Context, q *targetQ) {
 			return
 		}
 		c := &conn{q: q, lim: rn.r.limiter(q.route), pulled: map[*smtp.Envelope]*job{}}
-		err = sendEach(ctx, sess, func() (smtp.Job, bool) { return rn.next(ctx, c) }, func(j smtp.Job, res *smtp.Result, err error) error { return rn.done(ctx, c, j, res, err) })
-		sess.Quit(ctx)
-		rn.mu.Lock()
-		if c.reserved != nil {
-			q.jobs = append([]*job{c.reserved}, q.jobs...)
+		for {
+			err = sendEach(ctx, sess, func() (smtp.Job, bool) { return rn.next(ctx, c) }, func(j smtp.Job, res *smtp.Result, err error) error { return rn.done(ctx, c, j, res, err) })
+			// The engine stops pulling when next has nothing ready to go
+			// behind the current message (the rate says wait, a claim is
+			// under way): go on over the same connection.
+			rn.mu.Lock()
+			more := len(q.jobs) > 0 && q.dead == nil
+			rn.mu.Unlock()
+			if err != nil || c.ended || !more || rn.stopped(ctx) {
+				break
+			}
 		}
+		sess.Quit(ctx)
 		if err != nil && !c.progress && c.delivered == 0 && !rn.stopped(ctx) {
 			// A connection that broke before delivering anything: the
 			// server is in trouble; do not hammer it in this pass.
+			rn.mu.Lock()
 			q.dead = err
+			rn.mu.Unlock()
 		}
-		rn.mu.Unlock()
 	}
 }
 
@@ -77,13 +85,23 @@ func (rn *run) pop(q *targetQ) *job {
 }
 
 // next hands the connection its next job, honouring the route's rate.
-// A job's sending mark must be durable before its message's end leaves
-// (see body); a job reserved by done already has it, others get it now,
-// in the background, while the envelope and content go out.
+//
+// A job's "sending" mark must be durable before its message's end can
+// leave (body waits for it). For a job pulled while another is still in
+// flight on this connection — the engine announces the next envelope
+// behind the current message's end — the mark goes into the commit of
+// the current message's outcome, which the engine awaits before that
+// end: so a crash leaves at most one marked message per connection, the
+// one really in doubt. A job pulled with nothing in flight is marked at
+// once, in the background, while its envelope goes out.
+//
+// Pulled ahead, next must not block: the current message's end waits in
+// the engine's buffer until it returns. Then it gives only a job that
+// can go at once, and serve calls the engine again for the rest.
 func (rn *run) next(ctx context.Context, c *conn) (smtp.Job, bool) {
+	ahead := len(c.pulled) > 0
 	rn.mu.Lock()
-	j := c.reserved
-	c.reserved = nil
+	var j *job
 	for j == nil {
 		if rn.stopped(ctx) || c.q.dead != nil {
 			rn.mu.Unlock()
@@ -92,24 +110,23 @@ func (rn *run) next(ctx context.Context, c *conn) (smtp.Job, bool) {
 		if j = rn.pop(c.q); j != nil {
 			break
 		}
-		if !rn.claiming || rn.finished {
+		if ahead || !rn.claiming || rn.finished {
 			rn.mu.Unlock()
 			return smtp.Job{}, false
 		}
 		rn.cond.Wait() // a claim is under way: it may bring work for q
 	}
-	if rn.stopped(ctx) {
-		c.reserved = j
+	rn.mu.Unlock()
+	if c.lim != nil && !rn.wait(ctx, c.lim, !ahead) {
+		rn.mu.Lock()
+		c.q.jobs = append([]*job{j}, c.q.jobs...)
 		rn.mu.Unlock()
 		return smtp.Job{}, false
 	}
-	rn.mu.Unlock()
-	if c.lim != nil && !rn.wait(ctx, c.lim) {
-		c.reserved = j
-		return smtp.Job{}, false
-	}
-	if j.marked == nil {
-		j.marked = make(chan struct{})
+	j.marked = make(chan struct{})
+	if len(c.pulled) > 0 {
+		j.markLater = true
+	} else {
 		go func() {
 			j.markErr = rn.r.Store.Record(context.WithoutCancel(ctx), []Outcome{rn.mark(j)})
 			close(j.marked)
@@ -129,7 +146,9 @@ func (rn *run) mark(j *job) Outcome {
 
 // body opens a job's message; at the end of the content it waits for the
 // job's sending mark, so the final dot (or BDAT LAST) never leaves before
-// the store knows the message may be on the wire.
+// the store knows the message may be on the wire. The engine reads a
+// message only in its own turn, after the previous outcome is reported,
+// so a mark that rides on that outcome's commit is ready by then.
 func (rn *run) body(j *job) smtp.Body {
 	return func() (io.ReadCloser, error) {
 		rc, err := j.cs.claim.Body()
@@ -156,7 +175,9 @@ func (b *markedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (rn *run) wait(ctx context.Context, lim *rate.Limiter) bool {
+// wait takes a token from lim, waiting for it when block is set; false
+// when there is none (yet) or ctx ends.
+func (rn *run) wait(ctx context.Context, lim *rate.Limiter, block bool) bool {
 	now := rn.clock.Now()
 	res := lim.ReserveN(now, 1)
 	if !res.OK() {
@@ -165,6 +186,10 @@ func (rn *run) wait(ctx context.Context, lim *rate.Limiter) bool {
 	d := res.DelayFrom(now)
 	if d <= 0 {
 		return true
+	}
+	if !block {
+		res.CancelAt(now)
+		return false
 	}
 	select {
 	case <-rn.clock.After(d):
@@ -176,15 +201,27 @@ func (rn *run) wait(ctx context.Context, lim *rate.Limiter) bool {
 }
 
 // done records a job's outcome, durably, before returning: the engine
-// sends nothing more that could complete a message until it has. The
-// same commit marks the connection's next job as sending.
+// sends nothing that could complete another message until it has. The
+// same commit marks the job pulled ahead as sending.
 func (rn *run) done(ctx context.Context, c *conn, sj smtp.Job, res *smtp.Result, err error) error {
 	j := c.pulled[sj.Env]
 	if j == nil {
 		return fmt.Errorf("outbox: the engine reported a job it was not given")
 	}
 	delete(c.pulled, sj.Env)
-	o, events := rn.outcome(j, res, err)
+	var o Outcome
+	var events []Event
+	if c.ended || errors.Is(err, smtp.ErrNotDelivered) && (res == nil || len(res.Transactions) == 0) {
+		// Pulled ahead and withdrawn when the connection ended, or never
+		// begun (no MAIL went out): nothing of it was tried; give it back
+		// as it was.
+		o = Outcome{ID: j.cs.claim.Entry.ID, Owner: rn.owner}
+		for _, i := range j.rcpts {
+			o.Rcpts = append(o.Rcpts, RcptOutcome{Index: i})
+		}
+	} else {
+		o, events = rn.outcome(j, res, err)
+	}
 	var se *smtp.Error
 	if err == nil || classify(err) != vDeferred || errors.As(err, &se) && se.Code != 421 {
 		c.progress = true
@@ -194,27 +231,26 @@ func (rn *run) done(ctx context.Context, c *conn, sj smtp.Job, res *smtp.Result,
 			c.delivered++
 		}
 	}
-	var nj *job
-	if connectionUsable(err) {
-		rn.mu.Lock()
-		if !rn.stopped(ctx) {
-			nj = rn.pop(c.q)
+	var ahead []*job
+	for _, p := range c.pulled {
+		if p.markLater {
+			ahead = append(ahead, p)
 		}
-		rn.mu.Unlock()
 	}
 	var extra []Outcome
-	if nj != nil {
-		nj.marked = make(chan struct{})
-		extra = append(extra, rn.mark(nj))
+	for _, p := range ahead {
+		extra = append(extra, rn.mark(p))
 	}
 	if testHookBeforeRecord != nil {
 		testHookBeforeRecord()
 	}
 	rerr := rn.record(ctx, j, o, extra...)
-	if nj != nil {
-		nj.markErr = rerr
-		close(nj.marked)
-		c.reserved = nj
+	for _, p := range ahead {
+		p.markLater, p.markErr = false, rerr
+		close(p.marked)
+	}
+	if rerr != nil || !connectionUsable(err) {
+		c.ended = true
 	}
 	if rerr != nil {
 		return rerr

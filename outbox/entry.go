@@ -3,6 +3,7 @@ package outbox
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/postie/postie/smtp"
@@ -112,13 +113,24 @@ type Lease struct {
 }
 
 // Params are the envelope's ESMTP parameters (see smtp.MailOptions and
-// smtp.RcptOptions), fixed at enqueue.
+// smtp.RcptOptions), fixed at enqueue. The DSN values are kept as the
+// words of RFC 3461 ("FULL", "HDRS"; "NEVER" or any of "SUCCESS",
+// "FAILURE", "DELAY"), checked by Submit.
 type Params struct {
 	Body8Bit bool     `json:"8bit,omitempty"`
 	SMTPUTF8 bool     `json:"smtputf8,omitempty"`
 	DSNRet   string   `json:"dsn_ret,omitempty"`
 	DSNEnvID string   `json:"dsn_envid,omitempty"`
 	Notify   []string `json:"notify,omitempty"`
+}
+
+func (p Params) dsn() (smtp.DSNReturn, smtp.DSNNotify, error) {
+	ret, err := smtp.ParseDSNReturn(p.DSNRet)
+	if err != nil {
+		return "", 0, err
+	}
+	notify, err := smtp.ParseDSNNotify(strings.Join(p.Notify, ","))
+	return ret, notify, err
 }
 
 // Entry is one message in the outbox: the envelope, where it goes, and

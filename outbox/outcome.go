@@ -3,6 +3,7 @@ package outbox
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,8 +54,18 @@ func (rn *run) attempt(e *Entry, rcpt *Recipient, res *smtp.Result, err error, n
 			if st.Address != rcpt.Addr {
 				continue
 			}
-			if st.Delivered {
-				a.Outcome, a.Reply, a.QueueID = Delivered, ReplyOf(res.Final), res.QueueID
+			switch st.State {
+			case smtp.RcptDelivered:
+				a.Outcome = Delivered
+				a.Reply, a.QueueID = ReplyOf(res.Final), res.QueueID
+				for _, tr := range res.Transactions { // its own transaction's reply (after a 452 split)
+					if slices.Contains(tr.Recipients, rcpt.Addr) {
+						a.Reply, a.QueueID = ReplyOf(tr.Final), tr.QueueID
+					}
+				}
+				return a, ""
+			case smtp.RcptMaybeDelivered:
+				a.Outcome, a.Error = Unknown, "no reply after the end of the message: "+errText(st.Err)
 				return a, ""
 			}
 			rerr = st.Err
@@ -93,6 +104,13 @@ func (rn *run) attempt(e *Entry, rcpt *Recipient, res *smtp.Result, err error, n
 		a.Error = rerr.Error()
 	}
 	return a, ""
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "connection lost"
+	}
+	return err.Error()
 }
 
 // tally adds a job's events to the report and tells OnEvent.

@@ -43,12 +43,13 @@ type claimState struct {
 // job is one transaction: some recipients of one claimed entry, all to
 // one target.
 type job struct {
-	cs      *claimState
-	target  Target
-	rcpts   []int
-	env     *smtp.Envelope
-	marked  chan struct{} // closed once the sending mark is durable
-	markErr error
+	cs        *claimState
+	target    Target
+	rcpts     []int
+	env       *smtp.Envelope
+	marked    chan struct{} // closed once the sending mark is durable
+	markLater bool          // the mark rides on the outcome of the job before it
+	markErr   error
 }
 
 type targetQ struct {
@@ -181,10 +182,11 @@ func (rn *run) add(c *Claim) {
 }
 
 func envelope(e *Entry, rcpts []int) *smtp.Envelope {
+	ret, notify, _ := e.Params.dsn() // checked at Submit
 	env := &smtp.Envelope{
 		From: e.From,
-		Mail: smtp.MailOptions{Size: e.Size, Body8Bit: e.Params.Body8Bit, SMTPUTF8: e.Params.SMTPUTF8, DSNRet: e.Params.DSNRet, DSNEnvID: e.Params.DSNEnvID},
-		Rcpt: smtp.RcptOptions{Notify: e.Params.Notify},
+		Mail: smtp.MailOptions{Size: e.Size, Body8Bit: e.Params.Body8Bit, SMTPUTF8: e.Params.SMTPUTF8, DSNRet: ret, DSNEnvID: e.Params.DSNEnvID},
+		Rcpt: smtp.RcptOptions{Notify: notify},
 	}
 	for _, i := range rcpts {
 		env.To = append(env.To, e.Recipients[i].Addr)

@@ -108,6 +108,9 @@ func prepareEntry(e *Entry, now time.Time) error {
 	if len(e.Recipients) == 0 {
 		return fmt.Errorf("no recipients: %w", smtp.ErrInvalidArgument)
 	}
+	if _, _, err := e.Params.dsn(); err != nil {
+		return fmt.Errorf("DSN: %w", err)
+	}
 	seen := map[string]bool{}
 	rcpts := e.Recipients[:0:0]
 	for _, r := range e.Recipients {

@@ -24,6 +24,14 @@ type Mechanism interface {
 	Next(challenge []byte) (response []byte, err error)
 }
 
+// Secret is implemented by every mechanism here that carries a password
+// or token: the engine removes it (raw and base64) from anything the
+// server says back during the exchange, so a server that echoes it
+// cannot get it printed.
+type Secret interface {
+	Secret() string
+}
+
 // ErrUnexpectedChallenge is returned when a server sends more challenges
 // than the mechanism has steps.
 var ErrUnexpectedChallenge = errors.New("sasl: unexpected server challenge")
@@ -40,7 +48,8 @@ type plain struct{ identity, user, pass string }
 // Plain returns the PLAIN mechanism. identity is usually empty.
 func Plain(identity, user, pass string) Mechanism { return &plain{identity, user, pass} }
 
-func (m *plain) Name() string { return "PLAIN" }
+func (m *plain) Name() string   { return "PLAIN" }
+func (m *plain) Secret() string { return m.pass }
 func (m *plain) Start() ([]byte, error) {
 	for what, s := range map[string]string{"identity": m.identity, "username": m.user, "password": m.pass} {
 		if err := checkNoNUL(what, s); err != nil {
@@ -67,7 +76,8 @@ func Login(user, pass string) Mechanism { return &login{user: user, pass: pass} 
 // (the initial-response form); the password answers the first challenge.
 func LoginInitial(user, pass string) Mechanism { return &login{user: user, pass: pass, initial: true} }
 
-func (m *login) Name() string { return "LOGIN" }
+func (m *login) Name() string   { return "LOGIN" }
+func (m *login) Secret() string { return m.pass }
 func (m *login) Start() ([]byte, error) {
 	if m.initial {
 		m.step = 1
@@ -96,6 +106,7 @@ type cramMD5 struct {
 func CRAMMD5(user, pass string) Mechanism { return &cramMD5{user: user, pass: pass} }
 
 func (m *cramMD5) Name() string           { return "CRAM-MD5" }
+func (m *cramMD5) Secret() string         { return m.pass }
 func (m *cramMD5) Start() ([]byte, error) { return nil, nil }
 func (m *cramMD5) Next(challenge []byte) ([]byte, error) {
 	if m.done {
@@ -115,7 +126,8 @@ type xoauth2 struct {
 // XOAuth2 returns Google's and Microsoft's XOAUTH2 mechanism.
 func XOAuth2(user, token string) Mechanism { return &xoauth2{user: user, token: token} }
 
-func (m *xoauth2) Name() string { return "XOAUTH2" }
+func (m *xoauth2) Name() string   { return "XOAUTH2" }
+func (m *xoauth2) Secret() string { return m.token }
 func (m *xoauth2) Start() ([]byte, error) {
 	if strings.ContainsAny(m.user+m.token, "\x01\x00") {
 		return nil, errors.New("sasl: XOAUTH2 user or token contains a control byte")
@@ -145,7 +157,8 @@ func OAuthBearer(user, host string, port int, token string) Mechanism {
 	return &oauthBearer{user: user, host: host, port: port, token: token}
 }
 
-func (m *oauthBearer) Name() string { return "OAUTHBEARER" }
+func (m *oauthBearer) Name() string   { return "OAUTHBEARER" }
+func (m *oauthBearer) Secret() string { return m.token }
 func (m *oauthBearer) Start() ([]byte, error) {
 	if strings.ContainsAny(m.user+m.token+m.host, "\x01\x00") {
 		return nil, errors.New("sasl: OAUTHBEARER value contains a control byte")

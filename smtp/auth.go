@@ -11,57 +11,6 @@ import (
 	"github.com/postie/postie/sasl"
 )
 
-// UnsupportedError means the server lacks an extension the caller needs.
-type UnsupportedError struct {
-	Extension string
-	Detail    string
-}
-
-func (e *UnsupportedError) Error() string {
-	s := "server does not support " + e.Extension
-	if e.Detail != "" {
-		s += ": " + e.Detail
-	}
-	return s
-}
-
-// AuthError is a refused AUTH exchange. Code tells the cases apart:
-// 535 bad credentials, 534 mechanism too weak or web login required,
-// 454 temporary server failure, 538 encryption required.
-type AuthError struct {
-	Mechanism string
-	Reply     *Error
-}
-
-func (e *AuthError) Error() string {
-	var why string
-	r := e.Reply
-	switch r.Code {
-	case 535:
-		why = "credentials rejected"
-	case 534:
-		why = "server requires a stronger mechanism or a login through the web first"
-	case 454:
-		why = "temporary authentication failure"
-	case 538:
-		why = "server requires encryption for this mechanism"
-	case 530:
-		why = "authentication required"
-	default:
-		why = "authentication failed"
-	}
-	s := fmt.Sprintf("AUTH %s: %s: server replied %d", e.Mechanism, why, r.Code)
-	if r.Enhanced != (EnhancedCode{}) {
-		s += " " + r.Enhanced.String()
-	}
-	if r.Message != "" {
-		s += " " + r.Message
-	}
-	return s
-}
-
-func (e *AuthError) Unwrap() error { return e.Reply }
-
 // Credentials are what the caller has; ChooseMechanism picks how to use them.
 type Credentials struct {
 	Username string
@@ -71,6 +20,8 @@ type Credentials struct {
 
 // ChooseMechanism returns the mechanism to use: forced by name if given
 // (and then it must be offered), else the strongest that both sides have.
+// Errors: ErrInvalidArgument (an unknown forced name), *UnsupportedError
+// (no AUTH offered, the forced one not offered, or no usable one).
 func (c *Client) ChooseMechanism(creds Credentials, forced string) (sasl.Mechanism, error) {
 	offered := c.ext.AuthMechanisms()
 	if !c.ext.Has("AUTH") {
@@ -124,10 +75,23 @@ func (c *Client) ChooseMechanism(creds Credentials, forced string) (sasl.Mechani
 
 // Auth runs one SASL exchange (RFC 4954). It refuses to run without TLS
 // unless Options.AllowInsecureAuth is set, before anything is sent.
-// What the client sends is traced as "<redacted>".
+// What the client sends is traced as "<redacted>", and whatever the
+// server says during the exchange (trace lines, *AuthError, a protocol
+// error) is scrubbed of every payload sent, raw and base64, and of the
+// mechanism's password or token (sasl.Secret), so a server that echoes
+// the credential cannot get it printed.
+//
+// Errors: *SecurityError (no TLS), *AuthError (refused: 535, 534, 454,
+// 538...; unwraps to *Error), *ProtocolError (a challenge that is not
+// base64, too many challenges, an unexpected reply), the mechanism's own
+// error, *TimeoutError, a network error or ctx's error.
 func (c *Client) Auth(ctx context.Context, m sasl.Mechanism) error {
 	if !c.isTLS && !c.opts.AllowInsecureAuth {
 		return &SecurityError{Reason: "refusing to send credentials over a connection without TLS"}
+	}
+	defer func() { c.secrets = nil }()
+	if sm, ok := m.(sasl.Secret); ok {
+		c.hide([]byte(sm.Secret()))
 	}
 	name := m.Name()
 	ir, err := m.Start()
@@ -140,6 +104,7 @@ func (c *Client) Auth(ctx context.Context, m sasl.Mechanism) error {
 		if len(ir) > 0 {
 			enc = base64.StdEncoding.EncodeToString(ir)
 		}
+		c.hide(ir)
 		line, shown = line+" "+enc, shown+" <redacted>"
 	}
 	rep, err := c.roundTrip(ctx, c.tmo.Command, "AUTH", line, shown)
@@ -156,13 +121,14 @@ func (c *Client) Auth(ctx context.Context, m sasl.Mechanism) error {
 			c.abortAuth(ctx, merr.Error())
 			return fmt.Errorf("AUTH %s: %w", name, merr)
 		}
+		c.hide(resp)
 		rep, err = c.roundTrip(ctx, c.tmo.Command, "AUTH", base64.StdEncoding.EncodeToString(resp), "<redacted>")
 	}
 	if err != nil {
 		return err
 	}
+	c.scrubReply(rep)
 	if rep.Code == 235 {
-		c.authed = true
 		return nil
 	}
 	if rep.Code < 400 {
@@ -175,4 +141,42 @@ func (c *Client) Auth(ctx context.Context, m sasl.Mechanism) error {
 func (c *Client) abortAuth(ctx context.Context, why string) error {
 	c.roundTrip(ctx, c.tmo.Command, "AUTH", "*", "*")
 	return &ProtocolError{Step: "AUTH", Reason: why}
+}
+
+// minSecret is the shortest raw secret scrubbed from server text: a
+// shorter one would also match ordinary words of the reply. Base64 forms
+// and whole payloads are always scrubbed.
+const minSecret = 4
+
+// hide adds a payload sent during AUTH to what server text must not show:
+// its raw bytes (a PLAIN blob a server prints decoded) and its base64
+// forms. The password or token inside comes from sasl.Secret.
+func (c *Client) hide(p []byte) {
+	if len(p) == 0 {
+		return
+	}
+	add := func(s string, min int) {
+		if len(s) >= min && !slices.Contains(c.secrets, s) {
+			c.secrets = append(c.secrets, s)
+		}
+	}
+	add(base64.StdEncoding.EncodeToString(p), 1)
+	add(base64.RawStdEncoding.EncodeToString(p), minSecret)
+	add(string(p), minSecret)
+	// Longest first, so a whole blob is replaced before its parts.
+	slices.SortFunc(c.secrets, func(a, b string) int { return len(b) - len(a) })
+}
+
+// scrub replaces every secret of the current AUTH exchange in s.
+func (c *Client) scrub(s string) string {
+	for _, sec := range c.secrets {
+		s = strings.ReplaceAll(s, sec, "<redacted>")
+	}
+	return s
+}
+
+func (c *Client) scrubReply(rep *Reply) {
+	for i := range rep.Lines {
+		rep.Lines[i] = c.scrub(rep.Lines[i])
+	}
 }

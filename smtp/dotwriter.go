@@ -24,9 +24,7 @@ type lineWriter struct {
 	atStart   bool // next byte begins a line
 	pendingCR bool
 	lineLen   int
-	wrote     bool // any byte of the body written
 	err       error
-	n         int64 // bytes written to w (after normalisation)
 }
 
 func newLineWriter(w io.Writer, stuff bool) *lineWriter {
@@ -35,9 +33,7 @@ func newLineWriter(w io.Writer, stuff bool) *lineWriter {
 
 func (d *lineWriter) put(p []byte) {
 	if d.err == nil {
-		var n int
-		n, d.err = d.w.Write(p)
-		d.n += int64(n)
+		_, d.err = d.w.Write(p)
 		if d.hook != nil && p[0] != '\r' {
 			d.lineBuf = append(d.lineBuf, p...)
 		}
@@ -60,9 +56,6 @@ func (d *lineWriter) Write(p []byte) (int, error) {
 		return 0, d.err
 	}
 	total := len(p)
-	if len(p) > 0 {
-		d.wrote = true
-	}
 	for len(p) > 0 {
 		if d.pendingCR {
 			d.pendingCR = false
@@ -105,7 +98,7 @@ func (d *lineWriter) Write(p []byte) (int, error) {
 	return total, nil
 }
 
-// finish ends the last line; with stuffing on it writes the terminator.
+// finish ends the last line (the terminator, for DATA, is the caller's).
 func (d *lineWriter) finish() error {
 	if d.err != nil {
 		return d.err
@@ -114,15 +107,12 @@ func (d *lineWriter) finish() error {
 		d.pendingCR = false
 		d.newline()
 	}
-	if d.stuff {
-		d.put([]byte(".\r\n"))
-	}
 	return d.err
 }
 
 // DotStuff writes body to w as SMTP DATA content: normalised line endings,
 // dot-stuffed, terminated by ".\r\n". It is the engine's data writer,
-// exported for tools and the fuzz target.
+// exported for tools and the fuzz target. Errors: ErrLineTooLong, or w's.
 func DotStuff(w *bufio.Writer, body []byte) error {
 	d := newLineWriter(w, true)
 	if _, err := d.Write(body); err != nil {
@@ -131,6 +121,7 @@ func DotStuff(w *bufio.Writer, body []byte) error {
 	if err := d.finish(); err != nil {
 		return err
 	}
+	w.WriteString(".\r\n")
 	return w.Flush()
 }
 

@@ -170,3 +170,26 @@ func FuzzCheckAddress(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDSNOptions: a NOTIFY or RET value that parses prints as a value
+// that parses to the same thing, and never carries a byte that could end
+// or extend the command.
+func FuzzDSNOptions(f *testing.F) {
+	for _, s := range []string{"never", "success,failure,delay", "Delay, success", "never,delay", "", ",", "full", "hdrs\r\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if n, err := ParseDSNNotify(s); err == nil {
+			again, err := ParseDSNNotify(n.String())
+			if err != nil || again != n || strings.ContainsAny(n.String(), " \r\n=<>") {
+				t.Fatalf("%q -> %v %q -> %v %v", s, n, n.String(), again, err)
+			}
+		}
+		if r, err := ParseDSNReturn(s); err == nil {
+			again, err := ParseDSNReturn(string(r))
+			if err != nil || again != r || r != "" && r != DSNReturnFull && r != DSNReturnHeaders {
+				t.Fatalf("%q -> %q -> %q %v", s, r, again, err)
+			}
+		}
+	})
+}

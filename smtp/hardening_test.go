@@ -132,6 +132,15 @@ func TestFailureAtEveryStep(t *testing.T) {
 					if res != nil && len(res.Delivered()) > 0 {
 						t.Fatal("reported delivered")
 					}
+					lostAfterDot := line == "S: 250 queued" && fault == "close"
+					if errors.Is(err, smtp.ErrNotDelivered) == lostAfterDot {
+						t.Fatalf("not-delivered=%v for %v", errors.Is(err, smtp.ErrNotDelivered), err)
+					}
+					for _, st := range res.Recipients {
+						if st.State == smtp.RcptRefused || st.State == smtp.RcptDelivered {
+							t.Fatalf("%s: %v after a %s", st.Address, st.State, fault)
+						}
+					}
 					c.Close()
 				}
 				if err == nil {
@@ -150,7 +159,9 @@ func TestFailureAtEveryStep(t *testing.T) {
 						t.Fatalf("err = %v, want the 421", err)
 					}
 				}
-				srv.Wait()
+				if err := srv.Wait(); err != nil {
+					t.Fatal(err)
+				}
 			})
 		}
 	}

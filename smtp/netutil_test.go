@@ -1,5 +1,11 @@
 package smtp_test
 
-import "net"
+import (
+	"bufio"
+	"net"
+	"strings"
+)
 
 func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
+
+func bufioReader(s string) *bufio.Reader { return bufio.NewReader(strings.NewReader(s)) }

@@ -25,8 +25,21 @@ type Reply struct {
 	Lines    []string // text of each line after "NNN-" / "NNN ", enhanced code removed
 }
 
-// Text is the reply text with lines joined by "; ".
-func (r *Reply) Text() string { return strings.Join(r.Lines, "; ") }
+// Text is the reply text as a person reads it: the lines joined by one
+// space, so "550-Recipient address rejected:" + "550 no such user" reads
+// "Recipient address rejected: no such user". Empty lines are skipped.
+func (r *Reply) Text() string {
+	if len(r.Lines) == 1 {
+		return strings.TrimSpace(r.Lines[0])
+	}
+	var parts []string
+	for _, l := range r.Lines {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, " ")
+}
 
 func (r *Reply) String() string {
 	s := strconv.Itoa(r.Code)
@@ -72,7 +85,9 @@ func (rr *replyReader) readLine() (string, error) {
 }
 
 // ReadReply reads one reply. It is exported for the fuzz target and for
-// tools that speak SMTP over their own connection.
+// tools that speak SMTP over their own connection. Errors: *ProtocolError
+// (malformed, or over MaxReplyLineLength / MaxReplyLines), or r's (io.EOF,
+// io.ErrUnexpectedEOF in the middle of a line).
 func ReadReply(r *bufio.Reader) (*Reply, error) {
 	rr := replyReader{r: r}
 	return rr.read()
@@ -141,46 +156,51 @@ func parseReplyLine(line string) (code int, more bool, text string, err error) {
 
 // splitEnhanced removes an RFC 3463 code "c.s.d " from the start of every
 // line when the first line has one whose class matches the reply code.
+// Each line is cut after its own token, so "5.1.01 no such user" keeps
+// "no such user" (RFC 3463 §2 allows 1 to 3 digits, leading zeros too).
 func splitEnhanced(code int, lines []string) (EnhancedCode, []string) {
-	ec, ok := parseEnhanced(lines[0])
+	ec, _, ok := parseEnhanced(lines[0])
 	if !ok || ec[0] != code/100 {
 		return EnhancedCode{}, lines
 	}
 	out := make([]string, len(lines))
 	for i, l := range lines {
-		if e, ok := parseEnhanced(l); ok && e == ec {
-			l = strings.TrimPrefix(l[len(e.String()):], " ")
+		if e, n, ok := parseEnhanced(l); ok && e == ec {
+			l = strings.TrimPrefix(l[n:], " ")
 		}
 		out[i] = l
 	}
 	return ec, out
 }
 
-func parseEnhanced(s string) (EnhancedCode, bool) {
+// parseEnhanced reads the enhanced code at the start of s and the length
+// of its token.
+func parseEnhanced(s string) (EnhancedCode, int, bool) {
 	end := strings.IndexByte(s, ' ')
 	if end < 0 {
 		end = len(s)
 	}
 	parts := strings.Split(s[:end], ".")
 	if len(parts) != 3 {
-		return EnhancedCode{}, false
+		return EnhancedCode{}, 0, false
 	}
 	var ec EnhancedCode
 	for i, p := range parts {
 		// class: one digit; subject and detail: 1..3 digits (RFC 3463 §2).
 		if len(p) == 0 || len(p) > 3 || (i == 0 && len(p) != 1) {
-			return EnhancedCode{}, false
+			return EnhancedCode{}, 0, false
 		}
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 {
-			return EnhancedCode{}, false
+		for j := 0; j < len(p); j++ {
+			if p[j] < '0' || p[j] > '9' {
+				return EnhancedCode{}, 0, false
+			}
 		}
-		ec[i] = n
+		ec[i], _ = strconv.Atoi(p)
 	}
 	if ec[0] != 2 && ec[0] != 4 && ec[0] != 5 {
-		return EnhancedCode{}, false
+		return EnhancedCode{}, 0, false
 	}
-	return ec, true
+	return ec, end, true
 }
 
 func clip(s string, n int) string {

@@ -269,13 +269,19 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 			return err
 		}
 	}
+	ret, err := smtp.ParseDSNReturn(f.dsnRet)
+	if err != nil {
+		return err
+	}
+	notify, err := smtp.ParseDSNNotify(f.dsnNotify)
+	if err != nil {
+		return err
+	}
 	env := &smtp.Envelope{
 		From: m.From.Addr,
 		To:   rcpts,
-		Mail: smtp.MailOptions{Size: size, Body8Bit: m.Needs8BitMIME(), DSNRet: f.dsnRet, DSNEnvID: f.dsnEnvID},
-	}
-	if f.dsnNotify != "" {
-		env.Rcpt.Notify = strings.Split(f.dsnNotify, ",")
+		Mail: smtp.MailOptions{Size: size, Body8Bit: m.Needs8BitMIME(), DSNRet: ret, DSNEnvID: f.dsnEnvID},
+		Rcpt: smtp.RcptOptions{Notify: notify},
 	}
 	if m.Allow8Bit && sess.direct != nil {
 		// Each MX may differ; the 7-bit form suits every one of them.
@@ -396,7 +402,7 @@ func (a *App) printJSON(sess *session, env *smtp.Envelope, res *smtp.Result, err
 		}
 		for _, r := range res.Recipients {
 			jr := jsonRcpt{Address: r.Address, Status: "delivered"}
-			if !r.Delivered {
+			if r.State != smtp.RcptDelivered {
 				jr.Status = "rejected"
 				var se *smtp.Error
 				if errors.As(r.Err, &se) {

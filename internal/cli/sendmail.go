@@ -228,9 +228,12 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 		return err
 	}
 	env := &smtp.Envelope{From: from, To: rcpts, Mail: smtp.MailOptions{Size: in.size}}
-	env.Mail.DSNRet, env.Mail.DSNEnvID = s.dsnRet, s.envID
-	if s.dsnNotify != "" {
-		env.Rcpt.Notify = strings.Split(s.dsnNotify, ",")
+	env.Mail.DSNEnvID = s.envID
+	if env.Mail.DSNRet, err = smtp.ParseDSNReturn(s.dsnRet); err != nil {
+		return err
+	}
+	if env.Rcpt.Notify, err = smtp.ParseDSNNotify(s.dsnNotify); err != nil {
+		return err
 	}
 	if sess.relay != nil {
 		sess.relay.BeforeSend = func(ext smtp.Extensions) error { return in.plan(ext, env) }
