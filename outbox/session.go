@@ -37,9 +37,10 @@ type eachSender interface {
 
 // sendEach sends jobs over s until next has no more, calling done for
 // each before anything that could complete another message goes out —
-// the order "delivered means never again" rests on. Sessions with
-// SendEach pipeline; others send one message at a time with Send, which
-// returns only after the message's final reply.
+// the order "delivered means never again" rests on. *smtp.Client has
+// SendEach and pipelines each next envelope behind the current message's
+// end; other sessions (test doubles, wrappers) send one message at a
+// time with Send, which returns only after the message's final reply.
 func sendEach(ctx context.Context, s Session, next func() (smtp.Job, bool), done func(smtp.Job, *smtp.Result, error) error) error {
 	if es, ok := s.(eachSender); ok {
 		return es.SendEach(ctx, next, done)
