@@ -85,8 +85,37 @@ func TestServeWithSwaks(t *testing.T) {
 			t.Fatalf("no 235 over TLS in swaks output:\n%s", out)
 		}
 	}
-	if n := len(s.messages(t)); n != 2 {
+	msgs := s.messages(t)
+	if n := len(msgs); n != 2 {
 		t.Fatalf("%d messages stored", n)
+	}
+	// The session transcripts: the whole dialogue, the TLS parameters, the
+	// AUTH exchange with every client payload redacted.
+	for _, m := range msgs {
+		sess, raw := sessionOf(t, s.maildir, m)
+		noSecret(t, raw, "demo", "pw-123")
+		text := render(sess)
+		mech := "PLAIN"
+		if strings.Contains(string(m), "LOGIN") {
+			mech = "LOGIN"
+		}
+		steps := []string{`^\*: connection from 127\.0\.0\.1:\d+`, `^S: 220 localhost ESMTP`, `^C: EHLO `, `^S: 250-STARTTLS`, `^C: STARTTLS$`, `^S: 220 2\.0\.0`,
+			`^\*: TLS handshake: TLS 1\.[23], cipher TLS_\w+, server name localhost$`, `^C: EHLO `, `^S: 250-AUTH PLAIN LOGIN`}
+		if mech == "LOGIN" {
+			steps = append(steps, `^C: AUTH LOGIN$`, `^S: 334 VXNlcm5hbWU6$`, `^C: <redacted>$`, `^S: 334 UGFzc3dvcmQ6$`, `^C: <redacted>$`)
+		} else {
+			steps = append(steps, `^C: AUTH PLAIN( <redacted>)?$`)
+		}
+		steps = append(steps, `^S: 235 2\.0\.0`, `^C: MAIL FROM:<a@x\.test>`, `^S: 250 `, `^C: RCPT TO:<b@x\.test>`, `^S: 250 `,
+			`^C: DATA$`, `^S: 354 `, `^C: <message: \d+ octets, \d+ lines>$`, `^C: \.$`, `^\*: message stored as \S+ \(\d+ octets\)$`,
+			`^S: 250 2\.0\.0`, `^C: QUIT$`, `^S: 221 `, `^\*: connection closed$`)
+		inOrder(t, text, steps...)
+		if os.Getenv("PEEK") != "" {
+			t.Log(raw)
+		}
+		if strings.Contains(text, "hello from swaks") {
+			t.Fatalf("the message body is in the transcript:\n%s", text)
+		}
 	}
 	if !strings.Contains(s.log.String(), `subject="测试 LOGIN"`) {
 		t.Fatalf("log line lacks the decoded subject:\n%s", s.log)
@@ -157,33 +186,37 @@ print("sent")
 	}
 }
 
-// The Maildir protocol: nothing left in tmp/, files only appear in new/.
-// And the SIZE limit is enforced.
-func TestMaildirAndSizeLimit(t *testing.T) {
-	s := start(t, nil)
-	conn, err := net.Dial("tcp", s.addr)
+// rawSession dials the server; say sends a line (none for "") and
+// returns the last line of the reply.
+func rawSession(t *testing.T, addr string) (net.Conn, func(line string) string) {
+	conn, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
 	r := bufio.NewReader(conn)
-	say := func(line string) string {
+	return conn, func(line string) string {
 		if line != "" {
 			fmt.Fprintf(conn, "%s\r\n", line)
 		}
-		var last string
 		for {
 			l, err := r.ReadString('\n')
 			if err != nil {
 				t.Fatal(err)
 			}
-			last = l
 			if len(l) < 4 || l[3] == ' ' {
-				return last
+				return l
 			}
 		}
 	}
+}
+
+// The Maildir protocol: nothing left in tmp/, files only appear in new/.
+// And the SIZE limit is enforced.
+func TestMaildirAndSizeLimit(t *testing.T) {
+	s := start(t, nil)
+	conn, say := rawSession(t, s.addr)
 	say("")
 	if l := say("EHLO t"); !strings.HasPrefix(l, "250") {
 		t.Fatal(l)
@@ -200,5 +233,32 @@ func TestMaildirAndSizeLimit(t *testing.T) {
 	tmp, _ := filepath.Glob(filepath.Join(s.maildir, "tmp", "*"))
 	if len(tmp) != 0 || len(s.messages(t)) != 0 {
 		t.Fatalf("partial message left: tmp=%v new=%d", tmp, len(s.messages(t)))
+	}
+}
+
+// Issue 11: a client that ends lines with a bare LF (or a bare CR) gets
+// a file with CRLF throughout, like the Received lines before it.
+func TestStoredLineEndingsAreCRLF(t *testing.T) {
+	s := start(t, nil)
+	conn, say := rawSession(t, s.addr)
+	say("")
+	for _, c := range []string{"EHLO lf.test", "MAIL FROM:<a@x.test>", "RCPT TO:<b@x.test>", "DATA"} {
+		say(c)
+	}
+	read := func() string { return say("") }
+	fmt.Fprint(conn, "From: a@x.test\nSubject: bare LF\n\nline one\nline two\rline three\r\n.\r\n")
+	if l := read(); !strings.HasPrefix(l, "250") {
+		t.Fatalf("DATA: %q", l)
+	}
+	msgs := s.messages(t)
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages", len(msgs))
+	}
+	m := msgs[0]
+	if bytes.Count(m, []byte("\n")) != bytes.Count(m, []byte("\r\n")) || bytes.Count(m, []byte("\r")) != bytes.Count(m, []byte("\r\n")) {
+		t.Fatalf("mixed line endings stored:\n%q", m)
+	}
+	if !bytes.HasSuffix(m, []byte("\r\nSubject: bare LF\r\n\r\nline one\r\nline two\r\nline three\r\n")) {
+		t.Fatalf("stored:\n%q", m)
 	}
 }

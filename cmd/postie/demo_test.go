@@ -73,6 +73,14 @@ func TestDemoBlackBox(t *testing.T) {
 		rest = rest[i+len(want):]
 	}
 
+	// Each line explained, from the catalogue the web inbox uses.
+	for _, want := range []string{"S: 334 VXNlcm5hbWU6\n   ↳ base64 of 'Username:': the server asks for your user name",
+		"C: DATA\n   ↳ The client asks to send the message itself", "S: 221 2.0.0 Bye\n   ↳ 221: the server says goodbye"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("demo lacks the explanation %q; output:\n%s", want, out)
+		}
+	}
+
 	// No secret: the password and every base64 form of it.
 	pw, err := os.ReadFile(filepath.Join(dir, "password"))
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/postie/postie/config"
 	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/explain"
 	"github.com/postie/postie/smtp"
 )
 
@@ -32,6 +33,7 @@ type connFlags struct {
 	insecure                  bool
 	timeout, connectTimeout   time.Duration
 	verbose                   int
+	explain                   bool
 	quiet                     bool
 	noPipelining, noChunking  bool
 	noConfig                  bool // the demo: ignore the user's config file
@@ -60,6 +62,7 @@ func (f *connFlags) add(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.timeout, "timeout", 0, "timeout for each command (default: RFC 5321 values; greeting 30s)")
 	fs.DurationVar(&f.connectTimeout, "connect-timeout", 30*time.Second, "timeout for connecting and the TLS handshake")
 	fs.CountVarP(&f.verbose, "verbose", "v", "show the SMTP dialogue on stderr (-vv: with the message)")
+	fs.BoolVar(&f.explain, "explain", false, "with -v: explain each line of the dialogue (in Chinese when LANG says zh)")
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing on success")
 	fs.BoolVar(&f.noPipelining, "no-pipelining", false, "do not use PIPELINING even when offered")
 	fs.BoolVar(&f.noChunking, "no-chunking", false, "do not use BDAT (CHUNKING) even when offered")
@@ -245,6 +248,10 @@ func (a *App) resolve(ctx context.Context, f *connFlags, fromAddr string, wantAu
 // tracer that prints the dialogue.
 func (a *App) smtpOptions(f *connFlags, helo, port string) (smtp.Options, *tracer) {
 	t := &tracer{w: a.Stderr, data: f.verbose >= 2}
+	if f.explain {
+		f.verbose = max(f.verbose, 1)
+		t.explain = explain.New(a.language())
+	}
 	opts := smtp.Options{
 		LocalName:         first(f.helo, helo, localName()),
 		AllowInsecureAuth: f.allowInsecureAuth,

@@ -13,9 +13,11 @@ import (
 	"mime"
 	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -27,7 +29,7 @@ import (
 
 func (a *App) demoCmd() *cobra.Command {
 	var keep bool
-	var dir string
+	var dir, web string
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Send a sample message to a local server and show the whole SMTP dialogue",
@@ -38,10 +40,11 @@ code as 'postie send': STARTTLS, the certificate verified against the demo CA,
 AUTH LOGIN. It prints the dialogue (password redacted), then the message as
 the server stored it. Nothing beyond loopback is touched.`,
 		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return a.runDemo(c.Context(), dir, keep) },
+		RunE: func(c *cobra.Command, _ []string) error { return a.runDemo(c.Context(), dir, keep, web) },
 	}
 	cmd.Flags().BoolVar(&keep, "keep", false, "leave the server running and show how to send to it")
 	cmd.Flags().StringVar(&dir, "dir", "", "keep the demo's files (Maildir, CA, password) in DIR instead of a temporary folder")
+	cmd.Flags().StringVar(&web, "web", "127.0.0.1:0", "with --keep, serve the web inbox on ADDR (default: a free loopback port)")
 	return cmd
 }
 
@@ -62,17 +65,19 @@ func demoImage() []byte {
 	return b.Bytes()
 }
 
-func (a *App) runDemo(ctx context.Context, dir string, keep bool) error {
+func (a *App) runDemo(ctx context.Context, dir string, keep bool, webAddr string) error {
 	out := a.Stdout
+	temporary := false
+	// SIGTERM ends the demo as Ctrl-C does, so the deferred clean-up runs.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM)
+	defer stop()
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "postie-demo-")
 		if err != nil {
 			return exitcode.With(exitcode.CantCreat, err, "")
 		}
-		if !keep {
-			defer os.RemoveAll(tmp)
-		}
-		dir = tmp
+		defer os.RemoveAll(tmp) // with --keep too: the temporary folder goes when the demo ends
+		dir, temporary = tmp, true
 	} else if err := os.MkdirAll(dir, 0o700); err != nil {
 		return exitcode.With(exitcode.CantCreat, err, "")
 	}
@@ -93,9 +98,13 @@ func (a *App) runDemo(ctx context.Context, dir string, keep bool) error {
 	}
 	stored := make(chan capture.Stored, 1)
 	logw := &gatedWriter{w: out} // opened once the demo's own message is shown
+	var web atomic.Pointer[webInbox]
 	srv, err := capture.New(capture.Config{
 		Maildir: paths.maildir, TLSConfig: bundle.ServerConfig(), Users: map[string]string{"demo": password},
 		Domain: "postie-demo.localhost", Log: logw, OnMessage: func(s capture.Stored) {
+			if w := web.Load(); w != nil {
+				w.Notify(s.Path)
+			}
 			select {
 			case stored <- s:
 			default:
@@ -129,7 +138,7 @@ func (a *App) runDemo(ctx context.Context, dir string, keep bool) error {
 	}
 	f.conn = connFlags{
 		server: addr, tls: "starttls", user: "demo", passwordFile: paths.pw, auth: "login",
-		cacert: paths.ca, helo: "postie-demo-client", verbose: 1, noConfig: true, noPipelining: true, noChunking: true,
+		cacert: paths.ca, helo: "postie-demo-client", verbose: 1, explain: true, noConfig: true, noPipelining: true, noChunking: true,
 	}
 	f.conn.connectTimeout = 10e9
 	if err := sub.runSend(ctx, f); err != nil {
@@ -146,11 +155,21 @@ func (a *App) runDemo(ctx context.Context, dir string, keep bool) error {
 		return err
 	}
 	if keep {
-		fmt.Fprintf(out, "\npostie demo: the server keeps running on %s until you press Ctrl-C. From another terminal:\n", addr)
+		w, err := startWeb(webAddr, paths.maildir, a.Stderr)
+		if err != nil {
+			return err
+		}
+		defer w.stop()
+		web.Store(w)
+		fmt.Fprintf(out, "\npostie demo: the web inbox is at %s (each message, and the SMTP session that delivered it, explained)\n", w.URL)
+		fmt.Fprintf(out, "postie demo: the server keeps running on %s until you press Ctrl-C. From another terminal:\n", addr)
 		fmt.Fprintf(out, "  postie send --server %s --tls starttls --cacert %s --user demo --password-file %s \\\n", addr, paths.ca, paths.pw)
 		fmt.Fprintf(out, "      --from you@postie-demo.localhost --to friend@postie-demo.localhost --subject hello --text hi -v\n")
 		fmt.Fprintf(out, "  swaks --server %s --tls --tls-ca-path %s --auth LOGIN --auth-user demo --auth-password %s --to friend@postie-demo.localhost\n", addr, paths.ca, "\"$(cat "+paths.pw+")\"")
 		fmt.Fprintf(out, "Messages arrive in %s/new; each is listed here:\n", paths.maildir)
+		if temporary {
+			fmt.Fprintf(out, "(Ctrl-C stops the server and removes %s)\n", dir)
+		}
 		logw.open.Store(true)
 		<-ctx.Done()
 	}

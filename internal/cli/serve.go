@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +26,16 @@ type serveFlags struct {
 	selfSigned         bool
 	user, passwordFile string
 	maxSize            string
+	web                string
+	limits             limitFlags
+}
+
+// limitFlags override the limits postie serve picks for its listen
+// addresses (capture.LoopbackLimits or capture.PublicLimits).
+type limitFlags struct {
+	conns, connsPerIP, minRate, authFailures, messages int
+	session, authDelay                                 time.Duration
+	stored                                             string
 }
 
 func (a *App) serveCmd() *cobra.Command {
@@ -36,11 +47,29 @@ func (a *App) serveCmd() *cobra.Command {
 and stores each message as a file in a Maildir (new/ via tmp/). It offers
 PIPELINING, SIZE, 8BITMIME, SMTPUTF8, CHUNKING, STARTTLS (with a certificate)
 and AUTH PLAIN/LOGIN after TLS (with --user). It listens on loopback unless told
-otherwise, and prints one line per message received.`,
-		Example: `  postie serve --self-signed --user demo --password-file pw.txt
+otherwise, and prints one line per message received.
+
+Limits (each flag overrides its default; 0 turns a cap off):
+                          on loopback   beyond loopback
+  --max-conns                     100               100
+  --max-conns-per-ip          no cap                 10
+  --max-session               no cap                10m
+  --min-rate (octets/s)       no minimum            256 (after 30s' grace)
+  --auth-fail-delay                1s                2s (doubling per recent failure)
+  --max-auth-failures               3                 3 (then the connection is closed)
+  --max-messages              no cap             10000
+  --max-stored                no cap                 1G
+Beyond loopback means any --listen or --listen-tls address that is not loopback.`,
+		Example: `  postie serve --self-signed --user demo --password-file pw.txt --web 127.0.0.1:8025
   postie serve --listen 127.0.0.1:2525 --listen-tls 127.0.0.1:2465 --tls-cert c.pem --tls-key k.pem`,
 		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return a.runServe(c.Context(), f) },
+		RunE: func(c *cobra.Command, _ []string) error {
+			lim, err := f.limits.resolve(c.Flags().Changed, f.listen, f.listenTLS)
+			if err != nil {
+				return err
+			}
+			return a.runServe(c.Context(), f, lim)
+		},
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:2525", "address for SMTP with STARTTLS")
@@ -52,6 +81,16 @@ otherwise, and prints one line per message received.`,
 	fs.StringVar(&f.user, "user", "", "require AUTH with this user")
 	fs.StringVar(&f.passwordFile, "password-file", "", "the user's password (file, mode 0600)")
 	fs.StringVar(&f.maxSize, "max-size", "64M", "largest message accepted (bytes, or with K/M/G)")
+	fs.StringVar(&f.web, "web", "", "serve the web inbox on ADDR, e.g. 127.0.0.1:8025 (a bare :PORT means loopback)")
+	l := &f.limits
+	fs.IntVar(&l.conns, "max-conns", 0, "connections at once (default 100)")
+	fs.IntVar(&l.connsPerIP, "max-conns-per-ip", 0, "connections at once from one client address (default: none on loopback, 10 beyond)")
+	fs.DurationVar(&l.session, "max-session", 0, "longest connection, however busy (default: none on loopback, 10m beyond)")
+	fs.IntVar(&l.minRate, "min-rate", 0, "least average octets/second a client must send while the server waits (default: none on loopback, 256 beyond)")
+	fs.DurationVar(&l.authDelay, "auth-fail-delay", 0, "wait before answering a failed AUTH, doubled per recent failure from the address (default 1s on loopback, 2s beyond)")
+	fs.IntVar(&l.authFailures, "max-auth-failures", 0, "failed AUTH attempts before the connection is closed (default 3)")
+	fs.IntVar(&l.messages, "max-messages", 0, "messages kept in the Maildir (default: none on loopback, 10000 beyond)")
+	fs.StringVar(&l.stored, "max-stored", "", "octets kept in the Maildir, with K/M/G (default: none on loopback, 1G beyond)")
 	return cmd
 }
 
@@ -72,12 +111,73 @@ func parseSize(s string) (int64, error) {
 	return n * mult, nil
 }
 
-func (a *App) runServe(ctx context.Context, f *serveFlags) error {
+// resolve starts from the defaults for the listen addresses and applies
+// the flags that were given.
+func (l *limitFlags) resolve(changed func(string) bool, addrs ...string) (capture.Limits, error) {
+	lim := capture.LoopbackLimits()
+	for _, a := range addrs {
+		if a != "" && !isLoopbackAddr(a) {
+			lim = capture.PublicLimits()
+		}
+	}
+	for name, v := range map[string]int{"max-conns": l.conns, "max-conns-per-ip": l.connsPerIP, "min-rate": l.minRate,
+		"max-auth-failures": l.authFailures, "max-messages": l.messages} {
+		if v < 0 {
+			return lim, usageErr("--%s %d: want 0 (no cap) or more", name, v)
+		}
+	}
+	for name, v := range map[string]time.Duration{"max-session": l.session, "auth-fail-delay": l.authDelay} {
+		if v < 0 {
+			return lim, usageErr("--%s %s: want 0 (none) or more", name, v)
+		}
+	}
+	set := func(name string, dst *int, v int) {
+		if changed(name) {
+			*dst = v
+		}
+	}
+	set("max-conns", &lim.MaxConns, l.conns)
+	set("max-conns-per-ip", &lim.MaxConnsPerIP, l.connsPerIP)
+	set("min-rate", &lim.MinRate, l.minRate)
+	set("max-auth-failures", &lim.MaxAuthFailures, l.authFailures)
+	set("max-messages", &lim.MaxMessages, l.messages)
+	if changed("max-session") {
+		lim.MaxSession = l.session
+	}
+	if changed("auth-fail-delay") {
+		lim.AuthFailDelay = l.authDelay
+	}
+	if lim.MinRate > 0 && lim.RateGrace == 0 {
+		lim.RateGrace = 30 * time.Second
+	}
+	if changed("max-stored") {
+		lim.MaxStoredBytes = 0
+		if l.stored != "0" {
+			n, err := parseSize(l.stored)
+			if err != nil {
+				return lim, usageErr("--max-stored: %v", err)
+			}
+			lim.MaxStoredBytes = n
+		}
+	}
+	return lim, nil
+}
+
+func isLoopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
+}
+
+func (a *App) runServe(ctx context.Context, f *serveFlags, lim capture.Limits) error {
 	max, err := parseSize(f.maxSize)
 	if err != nil {
 		return exitcode.With(exitcode.Usage, fmt.Errorf("--max-size: %w", err), "")
 	}
-	cfg := capture.Config{Maildir: f.maildir, MaxSize: max, Log: a.Stdout, ErrorLog: a.Stderr}
+	cfg := capture.Config{Maildir: f.maildir, MaxSize: max, Log: a.Stdout, ErrorLog: a.Stderr, Limits: lim}
 	switch {
 	case f.selfSigned && f.cert != "":
 		return usageErr("--self-signed and --tls-cert both given; choose one")
@@ -118,6 +218,14 @@ func (a *App) runServe(ctx context.Context, f *serveFlags) error {
 	if f.listenTLS != "" && cfg.TLSConfig == nil {
 		return usageErr("--listen-tls needs a certificate (--self-signed or --tls-cert/--tls-key)")
 	}
+	var web *webInbox
+	if f.web != "" {
+		if web, err = startWeb(f.web, f.maildir, a.Stderr); err != nil {
+			return err
+		}
+		defer web.stop()
+		cfg.OnMessage = func(st capture.Stored) { web.Notify(st.Path) }
+	}
 	srv, err := capture.New(cfg)
 	if err != nil {
 		return exitcode.With(exitcode.CantCreat, err, "")
@@ -129,6 +237,10 @@ func (a *App) runServe(ctx context.Context, f *serveFlags) error {
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	fmt.Fprintf(a.Stdout, "postie serve: listening on %s (STARTTLS %s), storing in %s\n", ln.Addr(), onOff(cfg.TLSConfig != nil), f.maildir)
+	fmt.Fprintf(a.Stdout, "postie serve: limits: %s\n", limitsSummary(lim))
+	if web != nil {
+		fmt.Fprintf(a.Stdout, "postie serve: web inbox at %s\n", web.URL)
+	}
 	if f.listenTLS != "" {
 		tln, err := a.listen(f.listenTLS)
 		if err != nil {
@@ -148,6 +260,43 @@ func (a *App) runServe(ctx context.Context, f *serveFlags) error {
 	}
 }
 
+// limitsSummary says in one line what the server will put up with.
+func limitsSummary(l capture.Limits) string {
+	capOr := func(n int, what string) string {
+		if n == 0 {
+			return "no cap on " + what
+		}
+		return fmt.Sprintf("%d %s", n, what)
+	}
+	var parts []string
+	perIP := "no per-address cap"
+	if l.MaxConnsPerIP > 0 {
+		perIP = fmt.Sprintf("%d per address", l.MaxConnsPerIP)
+	}
+	parts = append(parts, capOr(l.MaxConns, "connections")+" at once ("+perIP+")")
+	if l.MaxSession > 0 {
+		parts = append(parts, "sessions up to "+l.MaxSession.String())
+	} else {
+		parts = append(parts, "no session bound")
+	}
+	if l.MinRate > 0 {
+		parts = append(parts, fmt.Sprintf("at least %d octets/s after %s", l.MinRate, l.RateGrace))
+	} else {
+		parts = append(parts, "no minimum rate")
+	}
+	auth := fmt.Sprintf("failed AUTH answered after %s", l.AuthFailDelay)
+	if l.MaxAuthFailures > 0 {
+		auth += fmt.Sprintf(", closed after %d", l.MaxAuthFailures)
+	}
+	parts = append(parts, auth, capOr(l.MaxMessages, "messages stored"))
+	if l.MaxStoredBytes > 0 {
+		parts = append(parts, fmt.Sprintf("at most %d octets stored", l.MaxStoredBytes))
+	} else {
+		parts = append(parts, "no cap on octets stored")
+	}
+	return strings.Join(parts, "; ")
+}
+
 func onOff(b bool) string {
 	if b {
 		return "on"
@@ -156,11 +305,10 @@ func onOff(b bool) string {
 }
 
 func (a *App) listen(addr string) (net.Listener, error) {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return nil, usageErr("--listen %q: want HOST:PORT", addr)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if !isLoopbackAddr(addr) {
 		fmt.Fprintf(a.Stderr, "postie serve: WARNING: listening on %s, beyond loopback: other machines can send to it\n", addr)
 	}
 	ln, err := net.Listen("tcp", addr)

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/simplifiedchinese"
-
+	"github.com/postie/postie/internal/explain"
+	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/smtp"
 )
 
@@ -17,39 +17,41 @@ import (
 // redacted from the engine; server text is decoded (GBK from 163/QQ) and
 // stripped of terminal controls here.
 type tracer struct {
-	mu   sync.Mutex
-	w    io.Writer
-	data bool
+	mu      sync.Mutex
+	w       io.Writer
+	data    bool
+	explain *explain.Explainer // --explain: a sentence under each line
 }
 
 func (t *tracer) trace(d smtp.Direction, line string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	var dir explain.Dir
 	switch d {
 	case smtp.Sent:
 		fmt.Fprintf(t.w, "C: %s\n", escapeControls(line))
+		dir = explain.Client
 	case smtp.Received:
-		fmt.Fprintf(t.w, "S: %s\n", escapeControls(decodeServerText(line)))
+		line = decodeServerText(line)
+		fmt.Fprintf(t.w, "S: %s\n", escapeControls(line))
+		dir = explain.Server
 	case smtp.Info:
 		fmt.Fprintf(t.w, "*  %s\n", escapeControls(line))
+		dir = explain.Event
 	case smtp.DataSent:
 		if t.data {
 			fmt.Fprintf(t.w, "C| %s\n", escapeControls(line))
 		}
+		return
+	}
+	if t.explain != nil {
+		fmt.Fprintf(t.w, "   ↳ %s\n", t.explain.Explain(dir, line)) // the catalogue escapes what it repeats
 	}
 }
 
 // decodeServerText shows non-UTF-8 server text as GB18030 (a superset of
 // GBK, which Chinese providers use) when that decodes cleanly.
-func decodeServerText(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	if dec, err := simplifiedchinese.GB18030.NewDecoder().String(s); err == nil && utf8.ValidString(dec) {
-		return dec
-	}
-	return strings.ToValidUTF8(s, "\uFFFD")
-}
+func decodeServerText(s string) string { return textsafe.ToUTF8(s) }
 
 // escapeControls makes control characters visible (\x1b, \r, ...) so a
 // server cannot move the cursor, recolour or retitle the user's terminal.
@@ -76,4 +78,18 @@ func escapeControls(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// language is the language of explanations: Chinese when the locale says
+// zh (LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them).
+func (a *App) language() explain.Lang {
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := a.Getenv(k); v != "" {
+			if strings.HasPrefix(strings.ToLower(v), "zh") {
+				return explain.Chinese
+			}
+			return explain.English
+		}
+	}
+	return explain.English
 }

@@ -16,14 +16,19 @@ import (
 )
 
 // Options shape the server certificate. Zero values give a valid
-// certificate for localhost, 127.0.0.1 and ::1, good for a day.
+// certificate for localhost, 127.0.0.1 and ::1, good for a year: as long
+// as a development server is likely to run. The CA is still throwaway:
+// its key lives only in memory and is never written anywhere.
 type Options struct {
 	Hosts     []string  // DNS names and IP addresses for the SAN
 	NotBefore time.Time // default: now - 1h
-	NotAfter  time.Time // default: now + 24h
+	NotAfter  time.Time // default: now + Lifetime
 	CNOnly    bool      // put the first host in the CN only, no SAN (for tests)
 	Org       string    // subject organisation, default "postie"
 }
+
+// Lifetime is how long a certificate made with zero Options is valid.
+const Lifetime = 365 * 24 * time.Hour
 
 // Bundle is a CA and a server certificate it signed.
 type Bundle struct {
@@ -44,7 +49,7 @@ func New(o Options) (*Bundle, error) {
 		o.NotBefore = now.Add(-time.Hour)
 	}
 	if o.NotAfter.IsZero() {
-		o.NotAfter = now.Add(24 * time.Hour)
+		o.NotAfter = now.Add(Lifetime)
 	}
 	if o.Org == "" {
 		o.Org = "postie"

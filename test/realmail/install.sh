@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the end-to-end tests use, without starting any system
-# service: Postfix, Dovecot, swaks, curl, openssl (Debian packages) and
+# service: Postfix, Dovecot, swaks, curl, openssl, chromium with a CJK font
+# (for the web inbox's browser tests) (Debian packages) and
 # Mailpit (built from the Go module proxy once, then cached).
 set -euo pipefail
 MAILPIT_VERSION="${MAILPIT_VERSION:-v1.33.1}"
-pkgs=(postfix dovecot-core dovecot-imapd swaks curl openssl ca-certificates python3 python3-dkim libnet-ssleay-perl libio-socket-ssl-perl iproute2)
+pkgs=(postfix dovecot-core dovecot-imapd swaks curl openssl ca-certificates python3 python3-dkim libnet-ssleay-perl libio-socket-ssl-perl iproute2 chromium fonts-wqy-microhei)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
