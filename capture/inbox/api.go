@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/postie/postie/internal/explain"
 )
@@ -128,12 +129,12 @@ func (in *Inbox) apiRaw(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "", info.ModTime(), f)
 }
 
-var partPath = regexp.MustCompile(`^[0-9]{1,4}(\.[0-9]{1,4}){0,20}$`)
+var partPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{1,4}(\.[0-9]{1,4}){0,20}$`) }) // compiled on first use: postie send never needs it
 
 func (in *Inbox) apiPart(w http.ResponseWriter, r *http.Request) {
 	s, err := in.ix.get(r.PathValue("id"))
 	want := r.PathValue("part")
-	if err != nil || !partPath.MatchString(want) {
+	if err != nil || !partPath().MatchString(want) {
 		in.notFound(w, ErrNotFound, true)
 		return
 	}

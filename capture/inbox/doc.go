@@ -8,7 +8,7 @@
 // no build step, nothing loaded from elsewhere, it works offline.
 //
 // A received message is hostile until proven otherwise. Its HTML is
-// sanitised (bluemonday) and shown in a sandboxed iframe under a
+// sanitised (an allow-list over x/net/html) and shown in a sandboxed iframe under a
 // Content-Security-Policy that forbids scripts and remote loads; its
 // attachments are always served as downloads; header text is escaped by
 // html/template. Mutations (delete) need a same-origin request

@@ -6,6 +6,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/encoding/htmlindex"
@@ -48,7 +49,7 @@ const maxBodyText = 2 << 20
 
 // sessionID finds the session named in our own Received line: the first
 // Received field, "... by HOST (postie serve) with PROTO id ID;".
-var sessionID = regexp.MustCompile(`\(postie serve\) with [A-Z]+ id ([0-9]+\.[0-9]+);`)
+var sessionID = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\(postie serve\) with [A-Z]+ id ([0-9]+\.[0-9]+);`) })
 
 func summarize(h Header, id, path string, size int64, arrived time.Time) Summary {
 	s := Summary{ID: id, path: path, Size: size, Arrived: arrived, Date: arrived}
@@ -61,7 +62,7 @@ func summarize(h Header, id, path string, size int64, arrived time.Time) Summary
 	if d, err := mail.ParseDate(h.Get("Date")); err == nil {
 		s.Date = d
 	}
-	if m := sessionID.FindStringSubmatch(h.Get("Received")); m != nil {
+	if m := sessionID().FindStringSubmatch(h.Get("Received")); m != nil {
 		s.Session = m[1]
 	}
 	s.hay = strings.ToLower(s.From + "\n" + strings.Join(s.To, "\n") + "\n" + strings.Join(s.Cc, "\n") + "\n" + s.Subject)

@@ -136,7 +136,7 @@ func (in *Inbox) bodyDocument(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Security-Policy", bodyCSP)
 	w.Header().Set("X-Frame-Options", "SAMEORIGIN")
-	in.render(w, "body.html", template.HTML(m.HTML)) // sanitised by bluemonday
+	in.render(w, "body.html", template.HTML(m.HTML)) // sanitised by sanitizeHTML
 }
 
 func (in *Inbox) deleteForm(w http.ResponseWriter, r *http.Request) {
