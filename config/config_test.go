@@ -161,6 +161,7 @@ func TestErrorsNameFileLineKey(t *testing.T) {
 	for src, want := range map[string]string{
 		"[accounts.a]\nfrom = \"x\"\npassword = qwerty-secret\n": "c.toml:3: not valid TOML (text values need \"double quotes\"), at or after key accounts.a.password; the line is not shown",
 		"[accounts.a]\npassword = 123\n":                         "c.toml:2: a value of the wrong type",
+		"[accounts.a]\npassword = 1\npassword.s3cret-x=\n":       "c.toml:3: not valid TOML (text values need \"double quotes\"), at or after key accounts.a.password;",
 		"# c\n[accounts.a]\nfrom = \"x\"\ntls = \"maybe\"\n":     "c.toml:4: accounts.a.tls: \"maybe\": want auto, implicit, starttls, none",
 		"[accounts.a]\nauth = \"digest\"\n":                      "c.toml:2: accounts.a.auth: \"digest\"",
 		"[accounts.a]\nprovider = \"nope\"\n":                    "c.toml:2: accounts.a.provider: unknown provider \"nope\" (known: 126, 163,",

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -64,10 +65,39 @@ func describeTOMLError(err error) error {
 		strings.Contains(msg, "unexpected EOF"):
 		what = "not valid TOML (text values need \"double quotes\")"
 	}
-	if key != "" {
+	if key = knownKeyPrefix(key); key != "" {
 		what += ", at or after key " + key
 	}
 	return &Error{Line: line, Err: errors.New(what + "; the line is not shown: it may hold a secret")}
+}
+
+// knownKeyPrefix keeps the part of the parser's last key that names
+// something postie knows (default, accounts.<name>.<field>). On a broken
+// line the parser may have taken the text after "password =" for a key,
+// and that text must not be printed.
+func knownKeyPrefix(key string) string {
+	parts := strings.Split(key, ".")
+	switch {
+	case parts[0] == "default":
+		return "default"
+	case parts[0] != "accounts":
+		return ""
+	case len(parts) == 1:
+		return "accounts"
+	case len(parts) == 2 || !isAccountField(parts[2]):
+		return "accounts." + parts[1]
+	}
+	return strings.Join(parts[:3], ".")
+}
+
+func isAccountField(name string) bool {
+	t := reflect.TypeOf(Account{})
+	for i := 0; i < t.NumField(); i++ {
+		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ","); tag == name {
+			return true
+		}
+	}
+	return false
 }
 
 // decodeErr is compiled when first needed, not at start-up.
