@@ -162,7 +162,7 @@ func checkQueueable(st *Settings) error {
 	if st.Relay == nil || st.Relay.Login == nil || st.Relay.Login.Secret.Kind != SecretPrompt {
 		return nil
 	}
-	return exitcode.With(exitcode.Config, i18n.Errorf("the outbox cannot keep a password typed at the terminal: a later delivery has no one to ask"),
+	return exitcode.With(exitcode.Config, &typedSecretError{},
 		i18n.T("give the secret with --password-file, --password-cmd, POSTIE_PASSWORD or a config account (password_file, password_cmd)"))
 }
 
@@ -256,6 +256,13 @@ func (a *App) routeFor(req *request, st *Settings) (outbox.Route, error) {
 		return outbox.Route{}, exitcode.With(exitcode.Usage, err, "")
 	}
 	return rt, nil
+}
+
+// typedSecretError: the secret would have to be typed at a terminal.
+type typedSecretError struct{}
+
+func (*typedSecretError) Error() string {
+	return i18n.T("the outbox cannot keep a password typed at the terminal: a later delivery has no one to ask")
 }
 
 func isEnvSecret(s Secret) bool {
