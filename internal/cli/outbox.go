@@ -296,6 +296,11 @@ func absPath(p string) string {
 	return p
 }
 
+// accountOnly are the options only an account route has: a server route
+// has its server, TLS, user and secret locator in the Route's fields.
+var accountOnly = map[string]bool{optConfig: true, optServer: true, optTLS: true, optUser: true,
+	optPasswordFile: true, optPasswordCmd: true, optOAuthCmd: true, optSecretEnv: true}
+
 // routeRequest rebuilds the request a route was made from, for resolve:
 // no environment (POSTIE_SERVER in a runner's environment must not move
 // an account's mail), the config file only for an account route.
@@ -325,6 +330,10 @@ func routeRequest(rt outbox.Route) (req *request, secretEnv string, err error) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		val := v.Get(k)
+		if accountOnly[k] && rt.Account == "" {
+			// A server route keeps these in its own fields.
+			return nil, "", fmt.Errorf("route option %q belongs to an account route", k)
+		}
 		switch {
 		case strs[k] != nil:
 			*strs[k] = val

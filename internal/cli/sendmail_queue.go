@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"math"
 	"strconv"
 	"time"
 
@@ -24,11 +25,11 @@ func queueInterval(s string) (time.Duration, error) {
 		return d, nil
 	}
 	if n := len(s); n > 1 && (s[n-1] == 'd' || s[n-1] == 'w') {
-		if k, err := strconv.Atoi(s[:n-1]); err == nil && k > 0 {
-			unit := 24 * time.Hour
-			if s[n-1] == 'w' {
-				unit *= 7
-			}
+		unit := 24 * time.Hour
+		if s[n-1] == 'w' {
+			unit *= 7
+		}
+		if k, err := strconv.ParseInt(s[:n-1], 10, 64); err == nil && k > 0 && k <= int64(math.MaxInt64/unit) {
 			return time.Duration(k) * unit, nil
 		}
 	}

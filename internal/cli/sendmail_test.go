@@ -95,3 +95,23 @@ func FuzzSendmailArgs(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQueueInterval: -qINTERVAL gives a positive interval or an error,
+// and an interval written back as Go writes durations reads the same.
+func FuzzQueueInterval(f *testing.F) {
+	for _, s := range []string{"30m", "1h30m", "2d", "1w", "0", "-5m", "d", "99999999999w"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := queueInterval(s)
+		if err != nil {
+			return
+		}
+		if d <= 0 {
+			t.Fatalf("%q -> %v", s, d)
+		}
+		if again, err := queueInterval(d.String()); err != nil || again != d {
+			t.Fatalf("%q -> %v -> %q -> %v, %v", s, d, d.String(), again, err)
+		}
+	})
+}
