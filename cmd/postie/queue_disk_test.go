@@ -42,7 +42,7 @@ func TestQueueFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := u.must(74, "", "send", "--queue-only", "--server", srv.Addr, "--tls", "none", "--from", "a@x.test", "--to", "c@y.test", "--subject", "too big", "--text", "x", "--attach", big)
-	if !strings.Contains(r.stderr, filepath.Join(u.dir, "spool")) || !strings.Contains(r.stderr, "no space left on device") {
+	if !strings.Contains(r.stderr, filepath.Join(u.dir, "spool")) || !strings.Contains(r.stderr, "no space left on device") || !strings.Contains(r.stderr, "postie: hint: the disk (or the file size limit) holding the outbox is full") {
 		t.Fatalf("the error does not name the file and the cause:\n%s", r.stderr)
 	}
 	if left, _ := filepath.Glob(filepath.Join(u.dir, "spool", "tmp-*")); len(left) > 0 {
@@ -75,7 +75,7 @@ func TestQueueReadOnly(t *testing.T) {
 		t.Fatalf("listed %+v", l)
 	}
 	r := u.must(74, "", "send", "--queue-only", "--server", srv.Addr, "--tls", "none", "--from", "a@x.test", "--to", "b@y.test", "--text", "x")
-	if !strings.Contains(r.stderr, filepath.Join(u.dir, "queue.db")) || !strings.Contains(r.stderr, "read-only") {
+	if !strings.Contains(r.stderr, filepath.Join(u.dir, "queue.db")) || !strings.Contains(r.stderr, "read-only") || !strings.Contains(r.stderr, "postie: hint: the outbox directory cannot be written here") {
 		t.Fatalf("queueing on a read-only disk said:\n%s", r.stderr)
 	}
 	r = u.must(73, "", "send", "--queue-only", "--queue-dir", filepath.Join(mnt, "new"), "--server", srv.Addr, "--tls", "none", "--from", "a@x.test", "--to", "b@y.test", "--text", "x")

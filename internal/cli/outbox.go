@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -118,7 +119,28 @@ func (a *App) openQueue(f queueFlags) (*local.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return local.Open(dir, nil)
+	s, err := local.Open(dir, nil)
+	if err != nil {
+		return nil, storageHint(err)
+	}
+	return s, nil
+}
+
+// storageHint adds the likely fix to an outbox storage failure (a full or
+// read-only disk), keeping its exit code (73 or 74).
+func storageHint(err error) error {
+	var se *outbox.StorageError
+	if !errors.As(err, &se) {
+		return err
+	}
+	hint := ""
+	switch {
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EFBIG), errors.Is(err, syscall.EDQUOT):
+		hint = i18n.T("the disk (or the file size limit) holding the outbox is full: free some space, or give --queue-dir (POSTIE_QUEUE_DIR) on another disk")
+	case errors.Is(err, syscall.EROFS), errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
+		hint = i18n.T("the outbox directory cannot be written here: give --queue-dir (POSTIE_QUEUE_DIR) a directory of yours on a writable disk")
+	}
+	return exitcode.With(exitcode.For(err), err, hint)
 }
 
 // Route option keys: the names of the flags they come from.

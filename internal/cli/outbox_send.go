@@ -143,7 +143,7 @@ func (q *queueSender) Send(ctx context.Context, env *smtp.Envelope, body smtp.Bo
 			if errors.Is(err, context.Canceled) {
 				return nil, exitcode.With(exitcode.Interrupted, i18n.Errorf("interrupted; the message stays in the outbox as %s ('postie queue run' sends it)", e.ID), "")
 			}
-			return nil, err
+			return nil, storageHint(err)
 		}
 		if q.entry, err = q.store.Get(context.WithoutCancel(ctx), e.ID); err != nil {
 			return nil, err
@@ -183,7 +183,7 @@ func submitError(err error) error {
 	if errors.As(err, &me) {
 		return exitcode.With(exitcode.DataErr, err, "")
 	}
-	return err
+	return storageHint(err)
 }
 
 // firstConnect opens the first attempt's connection with the settings

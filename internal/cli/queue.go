@@ -252,7 +252,7 @@ func (a *App) runQueue(ctx context.Context, f *queueRunFlags, args []string) err
 		if f.watch {
 			// Failures are printed as they happen; a signal is a normal
 			// stop for a service (nil), a store failure is not.
-			return r.Watch(ctx, f.poll, func(*outbox.Report) { p.flush() })
+			return storageHint(r.Watch(ctx, f.poll, func(*outbox.Report) { p.flush() }))
 		}
 		rep, err := r.Run(ctx)
 		p.flush()
@@ -260,7 +260,7 @@ func (a *App) runQueue(ctx context.Context, f *queueRunFlags, args []string) err
 			return exitcode.With(exitcode.Interrupted, i18n.Errorf("interrupted; the messages not yet sent stay queued"), "")
 		}
 		if err != nil {
-			return err
+			return storageHint(err)
 		}
 		return runOutcome(rep)
 	})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -68,7 +69,15 @@ const (
 	opAbandoned
 )
 
-var errReadOnly = errors.New("the queue directory is read-only")
+// errReadOnly: the queue was opened for reading only (a read-only disk,
+// a directory the user may not write). It wraps EROFS so callers can tell
+// it by errors.Is and suggest another directory.
+var errReadOnly error = readOnlyError{}
+
+type readOnlyError struct{}
+
+func (readOnlyError) Error() string { return "the queue directory is read-only" }
+func (readOnlyError) Unwrap() error { return syscall.EROFS }
 
 func (d *db) view(ctx context.Context, fn func(*bolt.Tx) error) error {
 	return d.do(ctx, false, fn)
