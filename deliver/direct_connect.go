@@ -2,7 +2,6 @@ package deliver
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/postie/postie/smtp"
 )
@@ -22,29 +21,16 @@ func (d *Direct) Connect(ctx context.Context, domain string) (*smtp.Client, *Dom
 		rep.Err = err
 		return nil, rep, err
 	}
-	rep.Domain, rep.Policy = plan.Domain, plan.Policy
-	rep.Notes = append(rep.Notes, plan.Notes...)
-	var lastErr error
-	for _, h := range plan.Hosts {
-		if h.Skip != nil {
-			rep.Notes = append(rep.Notes, "skipped MX "+h.Host+": "+h.Skip.Error())
-			lastErr = h.Skip
-			continue
-		}
-		rep.MX = h.Host
-		c, next, err := d.dialHost(ctx, &h, rep)
-		if err == nil {
-			return c, rep, nil
-		}
-		lastErr = fmt.Errorf("MX %s: %w", h.Host, err)
-		if !next {
-			rep.Err = lastErr
-			return nil, rep, lastErr
-		}
-		if h.level.requiresTLS() && tlsFailure(err) {
-			rep.Notes = append(rep.Notes, lastErr.Error())
-		}
+	rep.Domain = plan.Domain
+	var c *smtp.Client
+	rep.Err = d.eachHost(plan, rep, func(h *HostPlan) (bool, error) {
+		var next bool
+		var err error
+		c, next, err = d.dialHost(ctx, h, rep)
+		return next, err
+	})
+	if rep.Err != nil {
+		return nil, rep, rep.Err
 	}
-	rep.Err = noHostTaken(plan, lastErr)
-	return nil, rep, rep.Err
+	return c, rep, nil
 }

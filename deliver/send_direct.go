@@ -19,6 +19,23 @@ func (d *Direct) sendDomain(ctx context.Context, dom string, env *smtp.Envelope,
 	if err != nil {
 		return nil, err
 	}
+	var res *smtp.Result
+	err = d.eachHost(plan, rep, func(h *HostPlan) (bool, error) {
+		r, next, err := d.sendHost(ctx, h, env, body, rep)
+		if !next {
+			res = r
+		}
+		return next, err
+	})
+	return res, err
+}
+
+// eachHost runs try on plan's MX hosts in order, skipping those the
+// policy excludes, until one does not ask for the next; rep records the
+// policy, the last MX and why hosts were passed over. The error is that
+// host's, or when every host asked for the next, the last one's
+// (noHostTaken).
+func (d *Direct) eachHost(plan *DomainPlan, rep *DomainReport, try func(*HostPlan) (next bool, err error)) error {
 	rep.Policy = plan.Policy
 	rep.Notes = append(rep.Notes, plan.Notes...)
 	var lastErr error
@@ -29,19 +46,19 @@ func (d *Direct) sendDomain(ctx context.Context, dom string, env *smtp.Envelope,
 			continue
 		}
 		rep.MX = h.Host
-		res, next, err := d.sendHost(ctx, &h, env, body, rep)
+		next, err := try(&h)
 		if !next {
 			if err != nil {
 				err = fmt.Errorf("MX %s: %w", h.Host, err)
 			}
-			return res, err
+			return err
 		}
 		lastErr = fmt.Errorf("MX %s: %w", h.Host, err)
 		if h.level.requiresTLS() && tlsFailure(err) {
 			rep.Notes = append(rep.Notes, lastErr.Error())
 		}
 	}
-	return nil, noHostTaken(plan, lastErr)
+	return noHostTaken(plan, lastErr)
 }
 
 // noHostTaken is the error when no MX of plan took the message (or the

@@ -10,27 +10,12 @@ import (
 	"github.com/postie/postie/outbox/outboxtest"
 )
 
-// mountTmpfs mounts a small tmpfs for the test (CI runs as root); without
-// the privilege outside CI the test is skipped, saying why.
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size+",mode=0700", "tmpfs", dir).CombinedOutput(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("mount tmpfs: %v %s (CI runs as root)", err, out)
-		}
-		t.Skipf("cannot mount a tmpfs (%v %s): run as root", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
-	return dir
-}
-
 // TestQueueFullDisk: a message that does not fit fails with 74 naming the
 // file; nothing of it is listed, and the entries before it are intact and
 // still go.
 func TestQueueFullDisk(t *testing.T) {
 	u := newQueueUser(t)
-	u.dir = filepath.Join(mountTmpfs(t, "1m"), "queue")
+	u.dir = filepath.Join(outboxtest.Tmpfs(t, "1m"), "queue")
 	u.env = append(u.env, "POSTIE_QUEUE_DIR="+u.dir)
 	srv := outboxtest.NewServer(t)
 	before := []string{
@@ -62,7 +47,7 @@ func TestQueueFullDisk(t *testing.T) {
 // holds; queueing fails with 74 naming the database, and a new queue
 // directory with 73 naming it. Nothing earlier is harmed.
 func TestQueueReadOnly(t *testing.T) {
-	mnt := mountTmpfs(t, "4m")
+	mnt := outboxtest.Tmpfs(t, "4m")
 	u := newQueueUser(t)
 	u.dir = filepath.Join(mnt, "queue")
 	u.env = append(u.env, "POSTIE_QUEUE_DIR="+u.dir)

@@ -21,6 +21,21 @@ func routeApp(env map[string]string) *App {
 	return &App{Stderr: io.Discard, Getenv: func(k string) string { return env[k] }}
 }
 
+// queuedRoute resolves req as a command does and maps it to the route a
+// queued message keeps.
+func queuedRoute(t *testing.T, a *App, req *request) (*Settings, outbox.Route) {
+	t.Helper()
+	st, err := a.resolve(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := a.routeFor(req, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, rt
+}
+
 // comparable strips what legitimately differs between the settings a
 // message was queued with and those its route resolves to at delivery:
 // where a secret came from is named differently (a flag then, the route
@@ -121,14 +136,7 @@ cacert = %q
 			a := routeApp(c.env)
 			req := c.req
 			req.wantLogin = true
-			queued, err := a.resolve(&req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rt, err := a.routeFor(&req, queued)
-			if err != nil {
-				t.Fatal(err)
-			}
+			queued, rt := queuedRoute(t, a, &req)
 			if !c.route(rt) {
 				t.Fatalf("route %+v", rt)
 			}
@@ -161,14 +169,7 @@ func TestAccountRouteFollowsTheConfig(t *testing.T) {
 	write("[accounts.work]\nfrom = \"me@work.test\"\nserver = \"old.test:587\"\npassword_file = \"/pw\"\nuser = \"me\"\n")
 	a := routeApp(nil)
 	req := request{server: serverFlags{tls: "auto"}, login: loginFlags{auth: "auto"}, account: accountFlags{account: "work", config: cfg}, wantLogin: true}
-	st, err := a.resolve(&req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := a.routeFor(&req, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, rt := queuedRoute(t, a, &req)
 	write("[accounts.work]\nfrom = \"me@work.test\"\nserver = \"new.test:465\"\npassword_cmd = \"pass work\"\nuser = \"me\"\n")
 	later, err := a.routeSettings(rt, outputFlags{})
 	if err != nil {
@@ -196,15 +197,8 @@ func TestAccountRouteFollowsTheConfig(t *testing.T) {
 func TestEnvSecretMissingAtDelivery(t *testing.T) {
 	a := routeApp(map[string]string{"POSTIE_PASSWORD": "env-secret"})
 	req := request{server: serverFlags{server: "relay.test:587", tls: "auto"}, login: loginFlags{user: "bob", auth: "auto"}, noConfig: true, wantLogin: true}
-	st, err := a.resolve(&req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := a.routeFor(&req, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = routeApp(nil).routeSettings(rt, outputFlags{})
+	_, rt := queuedRoute(t, a, &req)
+	_, err := routeApp(nil).routeSettings(rt, outputFlags{})
 	if err == nil || !strings.Contains(err.Error(), "$POSTIE_PASSWORD is not set for this runner") {
 		t.Fatalf("err = %v", err)
 	}
