@@ -208,6 +208,7 @@ func TestSendQueueFaultAtEveryStep(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each case has its own server and outbox
 			u := newQueueUser(t)
 			srv := outboxtest.NewServer(t)
 			f := tc.fault

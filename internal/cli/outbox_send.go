@@ -309,26 +309,37 @@ func (q *queueSender) queuedReport() (outbox.ID, []queuedRcpt) {
 	return q.entry.ID, q.queued
 }
 
-// printQueued says, one line, which recipients wait in the outbox and why.
+// printQueued says which recipients wait in the outbox and why: one line
+// (one per distinct reason when recipients fared differently).
 func (a *App) printQueued(id outbox.ID, qs []queuedRcpt) {
-	if len(qs) == 0 {
-		return
+	type group struct {
+		r     queuedRcpt
+		addrs []string
 	}
-	var addrs []string
+	var groups []*group
+	byReason := map[string]*group{}
 	for _, r := range qs {
-		addrs = append(addrs, r.addr)
+		k := fmt.Sprint(r.attempt, r.maybe, r.reason)
+		g := byReason[k]
+		if g == nil {
+			g = &group{r: r}
+			byReason[k] = g
+			groups = append(groups, g)
+		}
+		g.addrs = append(g.addrs, r.addr)
 	}
-	to := strings.Join(addrs, ">, <")
-	r := qs[0]
-	r.reason = textsafe.Line(decodeServerText(r.reason))
-	var line string
-	switch {
-	case !r.attempt:
-		line = i18n.Sprintf("queued <%s> as %s; 'postie queue run' sends it", to, id)
-	case r.maybe:
-		line = i18n.Sprintf("queued <%s> as %s: %s; it may have been delivered: the next attempt (%s) sends the same Message-ID", to, id, r.reason, r.next.Local().Format(time.DateTime))
-	default:
-		line = i18n.Sprintf("queued <%s> as %s: %s; next attempt %s ('postie queue run')", to, id, r.reason, r.next.Local().Format(time.DateTime))
+	for _, g := range groups {
+		to, r := strings.Join(g.addrs, ">, <"), g.r
+		why, next := textsafe.Line(decodeServerText(r.reason)), r.next.Local().Format(time.DateTime)
+		var line string
+		switch {
+		case !r.attempt:
+			line = i18n.Sprintf("queued <%s> as %s; 'postie queue run' sends it", to, id)
+		case r.maybe:
+			line = i18n.Sprintf("queued <%s> as %s: %s; it may have been delivered: the next attempt (%s) sends the same Message-ID", to, id, why, next)
+		default:
+			line = i18n.Sprintf("queued <%s> as %s: %s; next attempt %s ('postie queue run')", to, id, why, next)
+		}
+		fmt.Fprintf(a.Stderr, "postie: %s\n", line)
 	}
-	fmt.Fprintf(a.Stderr, "postie: %s\n", line)
 }
