@@ -431,3 +431,68 @@ func TestDamagedEntryIsSetAsideTheRestGoes(t *testing.T) {
 		t.Fatalf("nothing of %s in %s", big.OutboxID, quarantined)
 	}
 }
+
+// TestQueueRunStopsPromptlyOnSignal: SIGTERM (or SIGINT) while a message
+// is in flight — the server holds its answer to DATA — stops 'queue run'
+// at once (130; with --watch a normal stop, 0), and the message stays
+// pending: no attempt counted, nothing flagged, sent once by the next run.
+func TestQueueRunStopsPromptlyOnSignal(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		sig  os.Signal
+		args []string
+		exit int
+	}{
+		{"run, SIGTERM", syscall.SIGTERM, []string{"queue", "run"}, 130},
+		{"run --watch, SIGINT", syscall.SIGINT, []string{"queue", "run", "--watch"}, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u := newQueueUser(t)
+			srv := outboxtest.NewServer(t)
+			atData := make(chan struct{}, 1)
+			release := make(chan struct{})
+			defer close(release)
+			srv.SetFault(func(step outboxtest.Step, _ *outboxtest.Message, _ string) *outboxtest.Fault {
+				if step != outboxtest.Data {
+					return nil
+				}
+				atData <- struct{}{}
+				return &outboxtest.Fault{Wait: release}
+			})
+			out := u.sendQueued(0, srv.Addr, c.name, []string{"bob@y.test"}, "--queue-only")
+			run := u.command("", c.args...)
+			var stderr bytes.Buffer
+			run.Stderr = &stderr
+			if err := run.Start(); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-atData:
+			case <-time.After(60 * time.Second):
+				run.Process.Kill()
+				t.Fatal("the runner never reached DATA")
+			}
+			run.Process.Signal(c.sig)
+			exited := make(chan error, 1)
+			go func() { exited <- run.Wait() }()
+			select {
+			case <-exited:
+			case <-time.After(10 * time.Second):
+				run.Process.Kill()
+				t.Fatal("the runner did not stop within 10 s of the signal")
+			}
+			if code := run.ProcessState.ExitCode(); code != c.exit {
+				t.Fatalf("exit %d, want %d\n%s", code, c.exit, stderr.String())
+			}
+			e := u.show(out.OutboxID)
+			if r := e.Recipients[0]; e.State != "queued" || r.State != "pending" || r.Attempts != 0 || r.PossiblyDelivered {
+				t.Fatalf("after the signal: %s %+v", e.State, r)
+			}
+			srv.SetFault(nil)
+			u.must(0, "", "queue", "run")
+			if n := srv.Copies()[e.MessageID+" bob@y.test"]; n != 1 {
+				t.Fatalf("%d copies, want 1", n)
+			}
+		})
+	}
+}
