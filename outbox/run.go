@@ -48,12 +48,12 @@ type claimState struct {
 // job is one transaction: some recipients of one claimed entry, all to
 // one target.
 type job struct {
-	cs        *claimState
-	target    Target
-	rcpts     []int
-	env       *smtp.Envelope
-	mk        *markState // this pull's sending mark (a job given back is pulled again)
-	cuts      int        // connections lost under it before its end: it goes on the next one twice at most
+	cs     *claimState
+	target Target
+	rcpts  []int
+	env    *smtp.Envelope
+	mk     *markState // this pull's sending mark (a job given back is pulled again)
+	cuts   int        // connections lost under it before its end: it goes on the next one twice at most
 }
 
 // markState is a pulled job's "sending" mark.
