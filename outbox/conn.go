@@ -140,6 +140,10 @@ func (rn *run) pop(q *targetQ) *job {
 	for len(q.jobs) > 0 {
 		j := q.jobs[0]
 		q.jobs = q.jobs[1:]
+		rn.queued--
+		if rn.queued == rn.lowWater-1 {
+			rn.cond.Broadcast() // the claim loop may take the next batch
+		}
 		if !j.cs.lost {
 			return j
 		}
@@ -223,6 +227,7 @@ func (rn *run) next(ctx context.Context, c *conn) (smtp.Job, bool) {
 	if c.lim != nil && !rn.wait(ctx, c.lim, !ahead) {
 		rn.mu.Lock()
 		q.jobs = append([]*job{j}, q.jobs...)
+		rn.queued++
 		rn.mu.Unlock()
 		return smtp.Job{}, false
 	}
@@ -391,6 +396,7 @@ func (rn *run) done(ctx context.Context, c *conn, sj smtp.Job, res *smtp.Result,
 	if requeue {
 		rn.mu.Lock()
 		c.q.jobs = append([]*job{j}, c.q.jobs...)
+		rn.queued++
 		rn.cond.Broadcast()
 		rn.mu.Unlock()
 	}

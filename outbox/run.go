@@ -33,10 +33,15 @@ type run struct {
 	claiming bool
 	finished bool
 	inflight map[ID]*claimState
-	failed   atomic.Pointer[error] // a store failure stops the run
-	report   Report
-	eventMu  sync.Mutex
-	start    time.Time
+	// queued counts the jobs waiting in the targets' queues; the claim
+	// loop takes more only when they fall below lowWater, so that claims
+	// come in batches rather than one small claim (and commit) after
+	// every message.
+	queued, lowWater int
+	failed           atomic.Pointer[error] // a store failure stops the run
+	report           Report
+	eventMu          sync.Mutex
+	start            time.Time
 }
 
 type claimState struct {
@@ -150,6 +155,9 @@ func (rn *run) claimLoop(ctx context.Context) {
 	conns := orDefault(rn.r.Connections, 4)
 	maxInFlight := conns * 32
 	batch := orDefault(rn.r.Batch, 64)
+	rn.mu.Lock()
+	rn.lowWater = max(conns*4, min(batch, maxInFlight/2))
+	rn.mu.Unlock()
 	defer func() {
 		rn.mu.Lock()
 		rn.finished = true
@@ -158,7 +166,7 @@ func (rn *run) claimLoop(ctx context.Context) {
 	}()
 	for {
 		rn.mu.Lock()
-		for !rn.over(ctx) && len(rn.inflight) >= maxInFlight {
+		for !rn.over(ctx) && (len(rn.inflight) >= maxInFlight || rn.queued >= rn.lowWater) {
 			rn.cond.Wait()
 		}
 		if rn.over(ctx) {
@@ -282,6 +290,7 @@ func (rn *run) add(c *Claim) {
 			rn.order = append(rn.order, q)
 		}
 		q.jobs = append(q.jobs, j)
+		rn.queued++
 	}
 }
 
