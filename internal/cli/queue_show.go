@@ -311,6 +311,18 @@ func (p *runPrinter) event(ev outbox.Event) {
 		fmt.Fprintf(p.a.Stderr, "postie: error: %s\n", i18n.Sprintf("entry %s is damaged (%s): set aside in %s, never sent", q.ID, textsafe.Line(q.Reason), textsafe.Line(q.Path)))
 		return
 	}
+	if sd := ev.SlowDown; sd != nil {
+		// The server pushed back (a 4.7.x reply, a refused connection):
+		// say so, as it explains why the run slows down.
+		if !p.quiet {
+			where := describeRoute(sd.Target.Route)
+			if sd.Target.Domain != "" {
+				where += " (" + sd.Target.Domain + ")"
+			}
+			fmt.Fprintf(p.a.Stderr, "postie: %s\n", i18n.Sprintf("%s pushed back (%s): at most %d connection(s), pausing %s", textsafe.Line(where), textsafe.Line(sd.Cause), sd.Connections, sd.Pause.Round(time.Second)))
+		}
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.pending == nil {
