@@ -38,6 +38,12 @@ type Account struct {
 	DKIMKey      string `toml:"dkim_key,omitempty"`
 	DKIMSelector string `toml:"dkim_selector,omitempty"`
 	DKIMDomain   string `toml:"dkim_domain,omitempty"`
+
+	// Queue: in sendmail mode, keep a message the server cannot take now
+	// (4xx, unreachable, lost connection) in the outbox and exit 0, as
+	// msmtpq does, instead of failing with 75; 'postie queue run' (or
+	// 'postie sendmail -q') sends it later.
+	Queue bool `toml:"queue,omitempty"`
 }
 
 // File is the whole accounts file.

@@ -19,6 +19,23 @@ func (d *Direct) sendDomain(ctx context.Context, dom string, env *smtp.Envelope,
 	if err != nil {
 		return nil, err
 	}
+	var res *smtp.Result
+	err = d.eachHost(plan, rep, func(h *HostPlan) (bool, error) {
+		r, next, err := d.sendHost(ctx, h, env, body, rep)
+		if !next {
+			res = r
+		}
+		return next, err
+	})
+	return res, err
+}
+
+// eachHost runs try on plan's MX hosts in order, skipping those the
+// policy excludes, until one does not ask for the next; rep records the
+// policy, the last MX and why hosts were passed over. The error is that
+// host's, or when every host asked for the next, the last one's
+// (noHostTaken).
+func (d *Direct) eachHost(plan *DomainPlan, rep *DomainReport, try func(*HostPlan) (next bool, err error)) error {
 	rep.Policy = plan.Policy
 	rep.Notes = append(rep.Notes, plan.Notes...)
 	var lastErr error
@@ -29,40 +46,71 @@ func (d *Direct) sendDomain(ctx context.Context, dom string, env *smtp.Envelope,
 			continue
 		}
 		rep.MX = h.Host
-		res, next, err := d.sendHost(ctx, &h, env, body, rep)
+		next, err := try(&h)
 		if !next {
 			if err != nil {
 				err = fmt.Errorf("MX %s: %w", h.Host, err)
 			}
-			return res, err
+			return err
 		}
 		lastErr = fmt.Errorf("MX %s: %w", h.Host, err)
 		if h.level.requiresTLS() && tlsFailure(err) {
 			rep.Notes = append(rep.Notes, lastErr.Error())
 		}
 	}
+	return noHostTaken(plan, lastErr)
+}
+
+// noHostTaken is the error when no MX of plan took the message (or the
+// connection): the last host's, as the domain's policy failure when the
+// domain publishes one.
+func noHostTaken(plan *DomainPlan, lastErr error) error {
 	if lastErr == nil {
-		lastErr = &NoMailHostError{Domain: dom, Reason: "no MX host to try"}
+		return &NoMailHostError{Domain: plan.Domain, Reason: "no MX host to try"}
 	}
 	var pe *PolicyError
 	if plan.published && !errors.As(lastErr, &pe) && tlsFailure(lastErr) {
-		lastErr = &PolicyError{Domain: dom, Policy: plan.Policy, Err: lastErr}
+		return &PolicyError{Domain: plan.Domain, Policy: plan.Policy, Err: lastErr}
 	}
-	return nil, lastErr
+	return lastErr
 }
 
 // sendHost runs one MX connection. next says the message certainly did
 // not go and the next MX may be tried.
 func (d *Direct) sendHost(ctx context.Context, h *HostPlan, env *smtp.Envelope, body smtp.Body, rep *DomainReport) (res *smtp.Result, next bool, err error) {
+	c, next, err := d.dialHost(ctx, h, rep)
+	if err != nil {
+		return nil, next, err
+	}
+	defer c.Quit(ctx)
+	if d.BeforeSend != nil {
+		if err := d.BeforeSend(h.Host, c.Extensions()); err != nil {
+			return nil, false, err
+		}
+	}
+	e, restore, err := envelopeFor(env, c.Extensions())
+	if err != nil {
+		return nil, true, err // another MX may offer SMTPUTF8
+	}
+	res, err = c.Send(ctx, e, body)
+	restore(res)
+	if err == nil || !tryNext(err) || (res != nil && len(res.Delivered()) > 0) {
+		return res, false, err
+	}
+	return res, true, err
+}
+
+// dialHost opens a session to one MX with the TLS its level requires and
+// records in rep how it went. next says the next MX may be tried.
+func (d *Direct) dialHost(ctx context.Context, h *HostPlan, rep *DomainReport) (c *smtp.Client, next bool, err error) {
 	o := d.Options
 	var matched *dane.Match
 	o.TLS, o.TLSConfig = d.tlsFor(h, &matched)
 	rep.TLS, rep.Verified = false, false
-	c, err := smtp.Dial(ctx, net.JoinHostPort(h.Host, d.port()), &o)
+	c, err = smtp.Dial(ctx, net.JoinHostPort(h.Host, d.port()), &o)
 	if err != nil {
 		return nil, tryNext(err) || h.level.requiresTLS() && tlsFailure(err), err
 	}
-	defer c.Quit(ctx)
 	st, isTLS := c.TLSConnectionState()
 	rep.TLS = isTLS
 	switch {
@@ -87,21 +135,7 @@ func (d *Direct) sendHost(ctx context.Context, h *HostPlan, env *smtp.Envelope, 
 			d.trace(note)
 		}
 	}
-	if d.BeforeSend != nil {
-		if err := d.BeforeSend(h.Host, c.Extensions()); err != nil {
-			return nil, false, err
-		}
-	}
-	e, restore, err := envelopeFor(env, c.Extensions())
-	if err != nil {
-		return nil, true, err // another MX may offer SMTPUTF8
-	}
-	res, err = c.Send(ctx, e, body)
-	restore(res)
-	if err == nil || !tryNext(err) || (res != nil && len(res.Delivered()) > 0) {
-		return res, false, err
-	}
-	return res, true, err
+	return c, false, nil
 }
 
 // tlsFor returns the TLS mode and configuration h's level requires.

@@ -63,6 +63,29 @@
 // wakes up. Leases are renewed every third of their length (default 5
 // minutes) to make this rare; SMTP offers no way to fence it entirely.
 //
+// # Manners with a server that pushes back
+//
+// A connection that ends after delivering (a 421 after N messages, a
+// reset) is opened again at once, and the messages it had not finished —
+// withdrawn, turned away by the 421, cut off before their end — go on the
+// next connection instead of being deferred. A reply of the policy class
+// (RFC 3463 X.7.X: "451 4.7.1" too much mail, "421 4.7.0" too many
+// connections) halves the target's connections and pauses it (Backoff);
+// a connection refused, or dropped before delivering anything, while
+// others are open lowers the connections to those; a target whose every
+// connection fails is left alone for a while, doubling each time. Calm
+// (50 messages per connection without a push-back) earns one connection
+// back. None of this becomes a hot loop: a connection is only opened again
+// at once after one that delivered something.
+//
+// A following run (Runner.Follow) takes entries added while it runs —
+// merge enqueues while it delivers — and retries deferred ones within
+// the run when the Schedule brings them within its Horizon; Runner.Stop
+// ends a run gently (what is in flight finishes). ReclaimAbandoned ends
+// at once the leases of a runner whose process is gone (OwnerGone), so a
+// command started again after a SIGKILL need not wait for them to run
+// out.
+//
 // # Where it stops
 //
 // The outbox does not resolve accounts or secrets (the Connector does),

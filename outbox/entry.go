@@ -307,6 +307,12 @@ func (e *Entry) RenewLease(owner string, until time.Time) bool {
 // sent under the owner's lease. Backends call it inside the transaction
 // that stores the entry.
 func (e *Entry) Apply(o *Outcome) {
+	if o.Abandoned {
+		if e.Lease != nil && e.Lease.Owner == o.Owner {
+			e.expireLease(o.At)
+		}
+		return
+	}
 	if o.Sending {
 		if e.Lease == nil || e.Lease.Owner != o.Owner {
 			return

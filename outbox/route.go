@@ -25,18 +25,30 @@ type Route struct {
 	Secret string `json:"secret,omitempty"`
 	// Direct: deliver to each recipient domain's mail exchangers.
 	Direct bool `json:"direct,omitempty"`
+	// Options are the sender's other connection settings that are not
+	// secrets (a CA file, an EHLO name, timeouts, a TLS policy, an
+	// account's overrides), for the Connector to interpret; the CLI keeps
+	// them in URL query form with sorted keys. Part of Key: entries whose
+	// options differ do not share a connection.
+	Options string `json:"options,omitempty"`
 }
 
 // Key is a canonical string for the route: entries with equal keys share
 // connections and rate limits.
 func (r Route) Key() string {
+	var k string
 	switch {
 	case r.Account != "":
-		return "account:" + r.Account
+		k = "account:" + r.Account
 	case r.Direct:
-		return "direct:"
+		k = "direct:"
+	default:
+		k = "server:" + strconv.Quote(r.Server) + " " + strconv.Quote(r.TLS) + " " + strconv.Quote(r.User) + " " + strconv.Quote(r.Secret)
 	}
-	return "server:" + strconv.Quote(r.Server) + " " + strconv.Quote(r.TLS) + " " + strconv.Quote(r.User) + " " + strconv.Quote(r.Secret)
+	if r.Options != "" {
+		k += " " + strconv.Quote(r.Options)
+	}
+	return k
 }
 
 // String describes the route for people.
@@ -73,7 +85,7 @@ func (r Route) Validate() error {
 	if n != 1 {
 		return errors.New("route: want exactly one of account, server or direct")
 	}
-	for _, f := range []string{r.Account, r.Server, r.TLS, r.User, r.Secret} {
+	for _, f := range []string{r.Account, r.Server, r.TLS, r.User, r.Secret, r.Options} {
 		if strings.ContainsAny(f, "\r\n\x00") {
 			return errors.New("route: control character in a field")
 		}

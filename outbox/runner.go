@@ -3,9 +3,6 @@ package outbox
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math/rand/v2"
-	"os"
 	"sync"
 	"time"
 
@@ -29,7 +26,7 @@ type Runner struct {
 	// Rand returns a number in [0,1) for the retry jitter.
 	Rand func() float64
 	// Owner names this runner in leases and histories (default
-	// host:pid:random).
+	// host:pid:start:random, which OwnerGone understands).
 	Owner string
 	// Lease is how long a claim holds without renewal (default 5
 	// minutes); the runner renews its claims every Lease/3.
@@ -46,12 +43,55 @@ type Runner struct {
 	// limit). It is asked once per route; the limiter is shared by every
 	// connection of that route for the Runner's life.
 	Limit func(Route) *rate.Limiter
-	// OnEvent, when set, hears each recipient's outcome and each
-	// quarantined entry, one call at a time.
+	// OnEvent, when set, hears each recipient's outcome, each
+	// quarantined entry and each slow-down, one call at a time.
 	OnEvent func(Event)
+
+	// Backoff paces the runner when a server pushes back (throttle.go):
+	// a reply of the policy class (451 4.7.1, 421 4.7.0) halves the
+	// target's connections and pauses it; a connection refused while
+	// others are open lowers the connections to those; a target whose
+	// connections fail without delivering anything is left alone for a
+	// while, longer each time. A connection that ends after delivering
+	// (a 421 after N messages, a reset) is opened again at once.
+	Backoff Backoff
+
+	// Follow, when set, keeps a Run going while entries are still being
+	// added (merge enqueues while it delivers): the run takes entries
+	// that fall due while it runs, not only those due when it began (so
+	// a deferred one is tried again in the same run, on the Schedule),
+	// and when nothing is due it waits — for Wake, for the next entry to
+	// fall due, for Follow to be closed. Once Follow is closed, the run
+	// ends when nothing is in flight and nothing the Filter selects is
+	// due within Horizon.
+	Follow  <-chan struct{}
+	Horizon time.Duration
+	// Stop, when closed, ends a run gently: no message or connection is
+	// begun any more, the messages in flight finish and are recorded,
+	// the rest is given back. Cancelling Run's context ends it at once.
+	Stop <-chan struct{}
 
 	limMu    sync.Mutex
 	limiters map[string]*rate.Limiter
+	wake     chan struct{}
+}
+
+// Wake tells a following run (Follow) that an entry was added: it claims
+// at once instead of at its next poll.
+func (r *Runner) Wake() {
+	select {
+	case r.wakeCh() <- struct{}{}:
+	default:
+	}
+}
+
+func (r *Runner) wakeCh() chan struct{} {
+	r.limMu.Lock()
+	defer r.limMu.Unlock()
+	if r.wake == nil {
+		r.wake = make(chan struct{}, 1)
+	}
+	return r.wake
 }
 
 // Event is one thing that happened during a run.
@@ -62,6 +102,8 @@ type Event struct {
 	Next      time.Time
 	// Quarantine is set when an entry was set aside as damaged.
 	Quarantine *Quarantine
+	// SlowDown is set when the runner eased off a server (throttle.go).
+	SlowDown *SlowDown
 }
 
 // testHookBeforeRecord runs between a message's final reply and the
@@ -74,12 +116,14 @@ type Report struct {
 	Delivered, Deferred, Unknown, Failed int
 	Failures                             []Event
 	Quarantined                          []Quarantine
+	// Connections counts the sessions opened; SlowDowns the times the
+	// runner eased off a server that pushed back.
+	Connections, SlowDowns int
 }
 
 func (r *Runner) owner() string {
 	if r.Owner == "" {
-		h, _ := os.Hostname()
-		r.Owner = fmt.Sprintf("%s:%d:%04x", h, os.Getpid(), rand.Uint32()&0xffff)
+		r.Owner = defaultOwner()
 	}
 	return r.Owner
 }
@@ -116,9 +160,10 @@ func (r *Runner) limiter(rt Route) *rate.Limiter {
 	return l
 }
 
-// Run delivers everything due when it starts and returns when that is
-// done (delivered, deferred or failed), ctx is cancelled, or the store
-// fails. On cancel, messages not yet sent stay as they were and their
+// Run delivers everything due when it starts (with Follow, also what
+// falls due or is added while it runs) and returns when that is done
+// (delivered, deferred or failed), Stop is closed and what was in flight
+// is recorded, ctx is cancelled, or the store fails. On cancel, messages not yet sent stay as they were and their
 // claims are given back. The error is a store failure or ctx's; the
 // recipients' fates are in the Report.
 func (r *Runner) Run(ctx context.Context) (*Report, error) {
@@ -130,6 +175,16 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	defer cancel()
 	stopWake := context.AfterFunc(ctx, rn.broadcast)
 	defer stopWake()
+	if r.Stop != nil {
+		go func() {
+			select {
+			case <-r.Stop:
+				close(rn.halt)
+				rn.broadcast()
+			case <-ctx.Done(): // Run returned (its deferred cancel) or was cancelled
+			}
+		}()
+	}
 
 	var wg sync.WaitGroup
 	for range orDefault(r.Connections, 4) {

@@ -10,15 +10,32 @@ func (rn *run) dropJob(j *job) {
 	if j.cs.jobs == 0 {
 		delete(rn.inflight, j.cs.claim.Entry.ID)
 		rn.cond.Broadcast()
+		rn.signalDrained()
 	}
 }
 
-// failTarget settles every queued job of a target whose connection
-// cannot be opened: deferred with err (failed when err is Permanent or
-// the entry is past its maximum age), all in one commit.
-func (rn *run) failTarget(ctx context.Context, q *targetQ, err error) {
+// signalDrained tells a following run's idle claim loop that the last
+// claim in flight is settled. Called with rn.mu held.
+func (rn *run) signalDrained() {
+	if len(rn.inflight) == 0 {
+		select {
+		case rn.drained <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// failTarget settles every queued job of a target whose connections
+// fail (q.dead): deferred with that error (failed when it is Permanent
+// or the entry is past its maximum age), all in one commit.
+func (rn *run) failTarget(ctx context.Context, q *targetQ) {
 	for {
 		rn.mu.Lock()
+		err := q.dead
+		if err == nil {
+			rn.mu.Unlock()
+			return
+		}
 		var jobs []*job
 		for rn.failed.Load() == nil {
 			j := rn.pop(q)

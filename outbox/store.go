@@ -105,6 +105,11 @@ type Outcome struct {
 	// Attempt): if the lease runs out, their outcome is unknown. Runners
 	// record it before the message's end can leave.
 	Sending bool
+	// Abandoned ends Owner's lease at At as if it had run out (the
+	// recipients it marked as sending become unknown): for a lease whose
+	// runner is known to be dead (ReclaimAbandoned). Rcpts is ignored.
+	Abandoned bool
+	At        time.Time
 }
 
 // RcptOutcome is the result for one recipient. A nil Attempt means the

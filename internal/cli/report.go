@@ -11,25 +11,27 @@ import (
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/message"
+	"github.com/postie/postie/outbox"
 	"github.com/postie/postie/smtp"
 )
 
 type jsonRcpt struct {
 	Address  string `json:"address"`
-	Status   string `json:"status"` // delivered | rejected | deferred | failed | unknown | not sent
+	Status   string `json:"status"` // delivered | rejected | deferred | failed | unknown | queued | not sent
 	Code     int    `json:"code,omitempty"`
 	Enhanced string `json:"enhanced,omitempty"`
 	Message  string `json:"message,omitempty"`
 }
 
 type jsonResult struct {
-	Status     string       `json:"status"` // sent | partial | failed | unknown | dry-run
+	Status     string       `json:"status"` // sent | partial | failed | unknown | queued | dry-run
 	Server     string       `json:"server,omitempty"`
 	QueueID    string       `json:"queue_id,omitempty"`
 	Reply      string       `json:"reply,omitempty"`
 	Recipients []jsonRcpt   `json:"recipients"`
 	Domains    []jsonDomain `json:"domains,omitempty"` // --direct: how each domain was reached
 	Error      string       `json:"error,omitempty"`
+	OutboxID   string       `json:"outbox_id,omitempty"` // --queue: the entry in the outbox
 	ExitCode   int          `json:"exit_code"`
 	Message    string       `json:"message,omitempty"` // --dry-run: the message as it would be sent
 }
@@ -81,8 +83,16 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 	}); ok {
 		domains = dr.domainReports()
 	}
+	// The outbox (--queue) may keep some recipients for later.
+	var outboxID outbox.ID
+	var queued []queuedRcpt
+	if qs, ok := s.(interface {
+		queuedReport() (outbox.ID, []queuedRcpt)
+	}); ok {
+		outboxID, queued = qs.queuedReport()
+	}
 	if o.json {
-		a.printJSON(s.Route(), env, res, err, domains)
+		a.printJSON(s.Route(), env, res, err, domains, outboxID, queued)
 	} else if !o.quiet {
 		a.printDomains(domains)
 	}
@@ -92,6 +102,9 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 			reply = ": " + textsafe.Terminal(decodeServerText(res.Final.String()))
 		}
 		fmt.Fprintf(a.Stderr, "postie: sent to <%s>%s\n", strings.Join(res.Delivered(), ">, <"), reply)
+	}
+	if !o.quiet && !o.json {
+		a.printQueued(outboxID, queued)
 	}
 	var re *exitcode.RecipientsError
 	if errors.As(err, &re) || refusedAll {
@@ -112,8 +125,8 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 	return err
 }
 
-func (a *App) printJSON(route string, env *smtp.Envelope, res *smtp.Result, err error, domains []*deliver.DomainReport) {
-	out := jsonResult{Server: route, Recipients: []jsonRcpt{}, ExitCode: exitcode.For(err), Domains: jsonDomains(domains)}
+func (a *App) printJSON(route string, env *smtp.Envelope, res *smtp.Result, err error, domains []*deliver.DomainReport, outboxID outbox.ID, queued []queuedRcpt) {
+	out := jsonResult{Server: route, Recipients: []jsonRcpt{}, ExitCode: exitcode.For(err), Domains: jsonDomains(domains), OutboxID: string(outboxID)}
 	if res != nil {
 		out.QueueID = res.QueueID
 		if res.Final != nil {
@@ -133,12 +146,17 @@ func (a *App) printJSON(route string, env *smtp.Envelope, res *smtp.Result, err 
 			}
 			out.Recipients = append(out.Recipients, jr)
 		}
-	} else {
+	} else if len(queued) == 0 {
 		for _, to := range env.To {
 			out.Recipients = append(out.Recipients, jsonRcpt{Address: to, Status: "failed"})
 		}
 	}
+	for _, q := range queued {
+		out.Recipients = append(out.Recipients, jsonRcpt{Address: q.addr, Status: "queued", Message: decodeServerText(q.reason)})
+	}
 	switch {
+	case err == nil && len(queued) > 0 && (res == nil || len(res.Failed()) == 0):
+		out.Status = "queued" // some or all wait in the outbox; none failed
 	case errors.Is(err, smtp.ErrMaybeDelivered):
 		out.Status = "unknown" // the connection went after the final dot
 	case err == nil:

@@ -29,6 +29,7 @@ type sendFlags struct {
 	dsnNotify                 string
 	dsnRet, dsnEnvID          string
 	dryRun, jsonOut, eightbit bool
+	queue                     sendQueueFlags // --queue, --queue-only and the outbox's settings
 
 	textSet, htmlSet bool // --text or --html given, even empty
 }
@@ -82,6 +83,7 @@ func (a *App) sendCmd() *cobra.Command {
 	f.req.output.add(fs)
 	f.req.transfer.add(fs)
 	f.req.direct.add(fs)
+	f.queue.add(fs)
 	return cmd
 }
 
@@ -331,7 +333,7 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 	if err != nil {
 		return exitcode.With(exitcode.NoInput, err, "")
 	}
-	if signer != nil {
+	if signer != nil && !f.queue.on() { // the outbox signs as it stores
 		if body, size, err = signedBody(signer, messageBody(m), size); err != nil {
 			return err
 		}
@@ -355,6 +357,17 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 			env.Mail.Size, err = m.Size()
 			return err
 		}
+	}
+	if f.queue.on() {
+		qs, err := a.newQueueSender(ctx, req, st, &f.queue, adapt)
+		if err != nil {
+			return err
+		}
+		defer qs.Close()
+		if signer != nil {
+			qs.sign = signer.Sign
+		}
+		return a.deliver(ctx, qs, st, env, messageBody(m), reportOptions{quiet: st.Quiet, json: f.jsonOut})
 	}
 	sender, err := a.newSender(ctx, st, adapt)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -40,6 +41,12 @@ type sendmailArgs struct {
 	dsnNotify string
 	dsnRet    string
 	envID     string
+
+	queueOnly bool          // -odq: into the outbox, not tried now
+	queueDir  string        // -oQDIR
+	runQueue  bool          // -q: run the outbox instead of reading a message
+	interval  time.Duration // -q30m: keep running, looking this often
+	listQueue bool          // -bp: list the outbox (mailq)
 }
 
 // parseSendmailArgs reads sendmail's traditional argv by hand: options
@@ -91,10 +98,25 @@ func parseSendmailArgs(args []string) (*sendmailArgs, error) {
 			s.dsnRet, err = value("-R")
 		case strings.HasPrefix(arg, "-V"):
 			s.envID, err = value("-V")
+		case arg == "-odq":
+			s.queueOnly = true
+		case arg == "-odi", arg == "-odb", arg == "-odd", arg == "-odf":
+			s.queueOnly = false // deliver now (interactive or background: postie tries at once either way)
+		case strings.HasPrefix(arg, "-oQ"):
+			s.queueDir, err = value("-oQ")
+		case arg == "-q", arg == "-qf":
+			s.runQueue = true
+		case strings.HasPrefix(arg, "-q"):
+			s.runQueue = true
+			if s.interval, err = queueInterval(arg[2:]); err != nil {
+				return nil, err
+			}
+		case arg == "-bp":
+			s.listQueue = true
 		case strings.HasPrefix(arg, "-o"), arg == "-bm", arg == "-em", arg == "-U", strings.HasPrefix(arg, "-d") && len(arg) > 2 || arg == "-n":
 			// -oXXX options (-oem, -odb, -oQ...), -bm (the default mode),
 			// -U (initial submission): accepted and ignored, as msmtp does.
-			if arg == "-oQ" || arg == "-oX" || arg == "-oF" || arg == "-oL" {
+			if arg == "-oX" || arg == "-oF" || arg == "-oL" {
 				i++ // these take a separate value
 			}
 		case strings.HasPrefix(arg, "-b"):
@@ -175,6 +197,9 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 		_, err := io.WriteString(a.Stdout, sendmailHelp)
 		return err
 	}
+	if s.runQueue || s.listQueue {
+		return a.sendmailQueue(ctx, s)
+	}
 	var stdin io.Reader = a.Stdin
 	if stdin == nil {
 		stdin = strings.NewReader("")
@@ -243,6 +268,11 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	}
 	if env.Rcpt.Notify, err = smtp.ParseDSNNotify(s.dsnNotify); err != nil {
 		return err
+	}
+	// The outbox: -odq queues only; an account with queue = true keeps
+	// what the server cannot take now instead of failing (msmtpq).
+	if s.queueOnly || st.account != nil && st.account.Queue {
+		return a.sendmailQueued(ctx, s, req, st, in, env)
 	}
 	// plan fits the message to the server's extensions (a direct sender,
 	// with no one server to ask, takes the 7-bit form every one accepts).

@@ -8,7 +8,7 @@ import (
 
 // sendmailUsage is the synopsis, and sendmailHelp what -h/--help prints
 // (on stdout, exit 0): every option parseSendmailArgs accepts.
-const sendmailUsage = "sendmail [-t] [-i] [-f ADDR] [-F NAME] [-C FILE] [-a ACCOUNT] [-N DSN] [-R RET] [-V ENVID] [-v] [--] [RECIPIENT...]"
+const sendmailUsage = "sendmail [-t] [-i] [-f ADDR] [-F NAME] [-C FILE] [-a ACCOUNT] [-N DSN] [-R RET] [-V ENVID] [-odq|-odi] [-oQDIR] [-v] [--] [RECIPIENT...]\n       postie sendmail -q[INTERVAL] | -bp"
 
 const sendmailHelp = `usage: postie ` + sendmailUsage + `
        (or run postie through a link named sendmail)
@@ -35,9 +35,21 @@ send-email, cron and scripts.
   -v            show the SMTP dialogue on stderr (-v -v: with the message)
   -h, --help    this help
 
-Accepted and ignored, as other sendmail replacements do: -oXXX (-oem, -odb,
--odi, -odq, -oQ DIR, ...), -bm, -em, -U, -n, -dXXX. postie has no queue:
-with -odq or -odb it still sends at once. Other -b modes are refused.
+The outbox (see 'postie queue --help'):
+  -odq          put the message in the outbox and exit; 'postie queue run'
+                (or sendmail -q) sends it
+  -odi, -odb    send now (the default); with queue = true in the account a
+                message the server cannot take now (4xx, unreachable) stays
+                in the outbox and sendmail exits 0, as msmtpq does
+  -oQDIR        the outbox directory (default $POSTIE_QUEUE_DIR, else
+                $XDG_STATE_HOME/postie/queue)
+  -q            send what is due in the outbox, then exit (cron)
+  -qINTERVAL    keep running, sending each message when due and looking for
+                new ones every INTERVAL (-q30m, -q1h, -q1d)
+  -bp           list the outbox, as mailq does
+
+Accepted and ignored, as other sendmail replacements do: -oXXX (-oem, -oi,
+...), -bm, -em, -U, -n, -dXXX. Other -b modes are refused.
 
 The server, login and TLS come from the account (postie account add).
 Lines may end in LF or CRLF; they are sent as CRLF. A line over 998 octets
@@ -46,9 +58,10 @@ send that part quoted-printable; in a header it is refused. A server
 without 8BITMIME gets 8-bit parts as quoted-printable and 8-bit header
 text as RFC 2047 words; only non-ASCII addresses need SMTPUTF8.
 
-Exit codes (sysexits.h): 0 sent, 64 usage, 65 bad message, 67 a recipient
-refused, 69 refused by the server, 75 try again later, 77 login refused,
-78 configuration.
+Exit codes (sysexits.h): 0 sent (or kept in the outbox), 64 usage, 65 bad
+message, 67 a recipient refused, 69 refused by the server (with -q: some
+recipient failed for good), 73/74 the outbox cannot be written, 75 try
+again later, 77 login refused, 78 configuration.
 `
 
 // sendmailServerHint replaces the hint of resolve's usage errors, which

@@ -13,6 +13,7 @@ import (
 
 	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/message"
+	"github.com/postie/postie/outbox"
 	"github.com/postie/postie/smtp"
 )
 
@@ -96,6 +97,21 @@ func For(err error) int {
 	}
 	if errors.Is(err, context.Canceled) {
 		return Interrupted
+	}
+	// The outbox's own files: before the path errors they wrap.
+	var ste *outbox.StorageError
+	if errors.As(err, &ste) {
+		if ste.Op == "create" {
+			return CantCreat
+		}
+		return IOErr
+	}
+	var ce *outbox.CorruptError
+	if errors.As(err, &ce) {
+		return IOErr
+	}
+	if errors.Is(err, outbox.ErrBusy) {
+		return TempFail
 	}
 	var re *RecipientsError
 	if errors.As(err, &re) {

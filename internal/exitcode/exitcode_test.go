@@ -12,6 +12,7 @@ import (
 
 	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/message"
+	"github.com/postie/postie/outbox"
 	"github.com/postie/postie/smtp"
 )
 
@@ -19,13 +20,15 @@ func TestMapping(t *testing.T) {
 	for want, errs := range map[int][]error{
 		OK:          {nil},
 		Usage:       {With(Usage, errors.New("x"), "")},
+		CantCreat:   {fmt.Errorf("queue: %w", &outbox.StorageError{Op: "create", Path: "/q/spool", Err: syscall.EROFS})},
+		IOErr:       {&outbox.StorageError{Op: "write", Path: "/q/queue.db", Err: &fs.PathError{Op: "write", Path: "/q/queue.db", Err: syscall.ENOSPC}}, &outbox.CorruptError{ID: "x"}},
 		DataErr:     {&message.FieldError{Field: "Subject"}, fmt.Errorf("x: %w", smtp.ErrInvalidArgument), smtp.ErrLineTooLong},
 		NoInput:     {&fs.PathError{Op: "open", Path: "x", Err: fs.ErrNotExist}},
 		NoUser:      {&RecipientsError{Permanent: true}, &smtp.Error{Command: "RCPT TO:<x@y>", Code: 550}},
 		NoHost:      {fmt.Errorf("x: %w", &deliver.NoMailHostError{Domain: "x"})},
 		Unavailable: {&net.DNSError{Err: "no such host", IsNotFound: true}, &deliver.PolicyError{Permanent: true}, &smtp.SecurityError{}, &smtp.TLSError{Err: errors.New("x")}, &smtp.UnsupportedError{Extension: "STARTTLS"}, &smtp.Error{Command: "MAIL FROM:<a@b>", Code: 554}, &smtp.AuthError{Reply: &smtp.Error{Code: 538}}},
 		Software:    {errors.New("unexplained")},
-		TempFail:    {&deliver.PolicyError{Err: &smtp.TLSError{Err: errors.New("x")}}, &deliver.PolicyError{Err: &smtp.SecurityError{}}, &smtp.Error{Code: 451}, &RecipientsError{}, syscall.ECONNREFUSED, io.EOF, &smtp.TimeoutError{}, fmt.Errorf("x: %w", smtp.ErrNotDelivered), &smtp.AuthError{Reply: &smtp.Error{Code: 454}}, context.DeadlineExceeded},
+		TempFail:    {fmt.Errorf("x: %w", outbox.ErrBusy), &deliver.PolicyError{Err: &smtp.TLSError{Err: errors.New("x")}}, &deliver.PolicyError{Err: &smtp.SecurityError{}}, &smtp.Error{Code: 451}, &RecipientsError{}, syscall.ECONNREFUSED, io.EOF, &smtp.TimeoutError{}, fmt.Errorf("x: %w", smtp.ErrNotDelivered), &smtp.AuthError{Reply: &smtp.Error{Code: 454}}, context.DeadlineExceeded},
 		Protocol:    {&smtp.ProtocolError{}},
 		NoPerm:      {&smtp.AuthError{Reply: &smtp.Error{Code: 535}}, &smtp.AuthError{Reply: &smtp.Error{Code: 534}}},
 		Interrupted: {context.Canceled},

@@ -27,20 +27,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// tmpfs mounts a small tmpfs for the test (we are root in CI). Outside
-// CI, without the privilege, the test is skipped with the reason.
-func tmpfs(t *testing.T, size string) string {
-	t.Helper()
-	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size+",mode=0700", "tmpfs", dir).CombinedOutput(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("mount tmpfs: %v %s (CI runs as root)", err, out)
-		}
-		t.Skipf("cannot mount a tmpfs (%v %s): run as root", err, out)
-	}
-	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
-	return dir
-}
+// tmpfs mounts a small tmpfs for the test (we are root in CI).
+func tmpfs(t *testing.T, size string) string { return outboxtest.Tmpfs(t, size) }
 
 func storageError(t *testing.T, err error) *outbox.StorageError {
 	t.Helper()

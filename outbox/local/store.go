@@ -142,6 +142,13 @@ func isDir(p string) bool {
 	return err == nil && fi.IsDir()
 }
 
+// Stats counts this Store's commits and the write operations they held
+// (enqueues, claims, outcomes...): how well concurrent work shares the
+// disk's flushes (bench/RESULTS.md).
+func (s *Store) Stats() (commits, writes int64) {
+	return s.db.commits.Load(), s.db.writes.Load()
+}
+
 // Dir is the queue directory.
 func (s *Store) Dir() string { return s.dir }
 

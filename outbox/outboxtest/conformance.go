@@ -41,6 +41,7 @@ func TestStore(t *testing.T, open Opener) {
 		{"ClaimFilter", testClaimFilter},
 		{"Quarantine", testQuarantineOutcome},
 		{"HoldUnknown", testHoldUnknown},
+		{"AbandonedLeaseEndsAtOnce", testAbandoned},
 		{"ConcurrentClaimsNeverOverlap", testConcurrentClaims},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -550,5 +551,37 @@ func testHoldUnknown(t *testing.T, s outbox.Store, c *Clock) {
 	cl := claim(t, s, c, "r1", outbox.Filter{})
 	if len(cl) != 1 || cl[0].Entry.Recipients[0].State != outbox.Pending || !cl[0].Entry.Recipients[0].WasUnknown {
 		t.Fatalf("after Retry: %+v", cl)
+	}
+}
+
+// testAbandoned: an Abandoned outcome from the lease's owner ends the
+// lease at once as if it had run out (the marked recipient unknown, the
+// other due again); from anyone else it changes nothing.
+func testAbandoned(t *testing.T, s outbox.Store, c *Clock) {
+	e := Enqueue(t, s, c, &outbox.Entry{HoldUnknown: true, Recipients: Rcpts("sent@y.test", "waiting@y.test")}, Msg("x"))
+	claim(t, s, c, "dead", outbox.Filter{})
+	ctx := context.Background()
+	if err := s.Record(ctx, []outbox.Outcome{{ID: e.ID, Owner: "dead", Sending: true, Rcpts: []outbox.RcptOutcome{{Index: 0}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Record(ctx, []outbox.Outcome{{ID: e.ID, Owner: "someone else", Abandoned: true, At: c.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	if g := get(t, s, e.ID); g.Lease == nil || g.Lease.Owner != "dead" {
+		t.Fatalf("another owner's Abandoned outcome ended the lease: %+v", g.Lease)
+	}
+	if err := s.Record(ctx, []outbox.Outcome{{ID: e.ID, Owner: "dead", Abandoned: true, At: c.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	g := get(t, s, e.ID)
+	if g.Lease != nil || g.Recipients[0].State != outbox.Unknown || g.Recipients[1].State != outbox.Pending || g.Recipients[1].Attempts != 0 {
+		t.Fatalf("after Abandoned: lease %+v, recipients %+v", g.Lease, g.Recipients)
+	}
+	if cnt, _ := s.Counts(ctx, ""); cnt.Claimed != 0 || cnt.Unknown != 1 || cnt.Pending != 1 {
+		t.Fatalf("counts %+v", cnt)
+	}
+	cl := claim(t, s, c, "r2", outbox.Filter{}) // at once: no waiting for the lease's end
+	if len(cl) != 1 || len(cl[0].Due) != 1 || cl[0].Due[0] != 1 {
+		t.Fatalf("after Abandoned the claim took %+v, want only the recipient never sent", cl)
 	}
 }

@@ -62,6 +62,7 @@ type Server struct {
 	conns int
 	wg    sync.WaitGroup
 	open  map[net.Conn]bool
+	most  int // the most connections open at once
 }
 
 // FaultFunc is asked at every step; rcpt is the recipient at the Rcpt
@@ -124,6 +125,21 @@ func (s *Server) Connections() int {
 	return s.conns
 }
 
+// Open counts the connections open now (a FaultFunc may call it: at the
+// Greeting step it includes the connection being greeted).
+func (s *Server) Open() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.open)
+}
+
+// MaxOpen is the most connections that were open at once.
+func (s *Server) MaxOpen() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.most
+}
+
 // Copies counts accepted copies by "Message-ID recipient".
 func (s *Server) Copies() map[string]int {
 	out := map[string]int{}
@@ -145,6 +161,7 @@ func (s *Server) serve() {
 		s.conns++
 		n := s.conns
 		s.open[c] = true
+		s.most = max(s.most, len(s.open))
 		s.mu.Unlock()
 		s.wg.Go(func() {
 			s.session(c, n)

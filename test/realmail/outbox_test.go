@@ -159,3 +159,54 @@ func TestOutboxQueuedWhileServerDown(t *testing.T) {
 		t.Fatalf("a delivered message's bytes are still kept: %v", err)
 	}
 }
+
+// TestCLIQueuedWhileSubmissionDown is the same through the binary:
+// 'postie send --queue' while Postfix's submission port is unreachable
+// exits 0 saying "queued"; no password is anywhere under the queue
+// directory; 'postie queue run' once the port is back delivers it, and
+// bob's Maildir has exactly one copy.
+func TestCLIQueuedWhileSubmissionDown(t *testing.T) {
+	env := servers(t)
+	p := &proxy{target: env["REALMAIL_SUBMISSION"]}
+	p.up(t)
+	p.down()
+	t.Cleanup(p.down)
+	queue := filepath.Join(t.TempDir(), "queue")
+	pw := secretFile(t, "secret-alice")
+	qenv := []string{"POSTIE_QUEUE_DIR=" + queue}
+	id := testID()
+	r := postie(t, "", qenv, "send", "--queue", "--server", p.addr, "--tls", "starttls", "--cacert", env["REALMAIL_CA"],
+		"--user", "alice@mail.test", "--password-file", pw, "--from", "alice@mail.test", "--to", "bob@mail.test",
+		"--subject", "queued while the port was down", "--header", "X-Test-Id: "+id, "--text", "queued first, delivered later")
+	if r.code != 0 || !strings.Contains(r.stderr, "postie: queued <bob@mail.test> as ") || !strings.Contains(r.stderr, "connection refused") {
+		t.Fatalf("send --queue with the port down: exit %d\n%s", r.code, r.stderr)
+	}
+	filepath.Walk(queue, func(path string, fi os.FileInfo, err error) error {
+		if b, err := os.ReadFile(path); err == nil && (strings.Contains(string(b), "secret-alice") || strings.Contains(string(b), "c2VjcmV0LWFsaWNl")) {
+			t.Errorf("%s contains the password", path)
+		}
+		return nil
+	})
+	if got := copiesNow(env, "bob", id); len(got) != 0 {
+		t.Fatalf("delivered while the port was down?")
+	}
+
+	p.up(t)
+	if r := postie(t, "", qenv, "queue", "retry", "--all"); r.code != 0 {
+		t.Fatalf("queue retry: %d %s", r.code, r.stderr)
+	}
+	r = postie(t, "", qenv, "queue", "run")
+	if r.code != 0 || !strings.Contains(r.stderr, "postie: delivered ") {
+		t.Fatalf("queue run with the port back: exit %d\n%s", r.code, r.stderr)
+	}
+	if got := copies(t, env, "bob", id, 1); len(got) != 1 {
+		t.Fatalf("%d copies in bob's mailbox, want 1", len(got))
+	}
+	// A second run sends nothing more.
+	if r := postie(t, "", qenv, "queue", "run"); r.code != 0 || r.stderr != "" {
+		t.Fatalf("a second run: exit %d %q", r.code, r.stderr)
+	}
+	if got := copies(t, env, "bob", id, 1); len(got) != 1 {
+		t.Fatalf("%d copies after a second run", len(got))
+	}
+}
