@@ -1,0 +1,78 @@
+// Package natstest runs NATS servers with JetStream inside a test
+// process (github.com/nats-io/nats-server/v2/server) on random loopback
+// ports, and reads the facts of the 3-node test cluster that
+// test/nats/up.sh starts.
+package natstest
+
+import (
+	"bufio"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+)
+
+// Start runs a single JetStream server for the test; it stops at the end.
+func Start(t testing.TB) *server.Server {
+	t.Helper()
+	return StartWith(t, &server.Options{})
+}
+
+// StartWith runs a server with o (host, port, JetStream and its store
+// directory are filled in when unset).
+func StartWith(t testing.TB, o *server.Options) *server.Server {
+	t.Helper()
+	if o.Host == "" {
+		o.Host = "127.0.0.1"
+	}
+	if o.Port == 0 {
+		o.Port = -1
+	}
+	o.JetStream = true
+	if o.StoreDir == "" {
+		o.StoreDir = t.TempDir()
+	}
+	o.NoSigs, o.NoLog = true, true
+	s, err := server.NewServer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		t.Fatal("nats server did not start")
+	}
+	t.Cleanup(func() {
+		s.Shutdown()
+		s.WaitForShutdown()
+	})
+	return s
+}
+
+// Cluster reads the facts of the test cluster (test/nats/up.sh) from
+// $NATS_ENV (default /tmp/postie-nats/env). Outside CI a missing file
+// skips the test saying how to start the cluster; with CI=true it fails.
+func Cluster(t testing.TB) map[string]string {
+	t.Helper()
+	path := os.Getenv("NATS_ENV")
+	if path == "" {
+		path = "/tmp/postie-nats/env"
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the NATS test cluster is not up (%v); .ci/run must start it with test/nats/up.sh", err)
+		}
+		t.Skipf("NATS test cluster not running (%v): start it with 'bash test/nats/up.sh'", err)
+	}
+	defer f.Close()
+	env := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			env[k] = strings.Trim(v, `"`)
+		}
+	}
+	return env
+}
