@@ -106,10 +106,10 @@ type workerStats struct {
 	pid             int
 	started         time.Time
 
-	mu                                  sync.Mutex
+	mu                                   sync.Mutex
 	delivered, deferred, unknown, failed uint64
-	ring                                [6]sample // one per beat, the last minute
-	next                                int
+	ring                                 [6]sample // one per beat, the last minute
+	next                                 int
 }
 
 type sample struct {

@@ -51,9 +51,9 @@ type Store struct {
 var _ outbox.Store = (*Store)(nil)
 
 // Names of the outbox's parts on the cluster, from the prefix.
-func (o *Options) workStream() string      { return o.Prefix + "-work" }
+func (o *Options) workStream() string          { return o.Prefix + "-work" }
 func (o *Options) workSubject(t string) string { return o.Prefix + ".work." + t }
-func (o *Options) bucket(name string) string { return o.Prefix + "-" + name }
+func (o *Options) bucket(name string) string   { return o.Prefix + "-" + name }
 
 // Open connects to the cluster (or uses o.Conn) and opens the outbox in
 // it, creating its streams and buckets when they do not exist yet.
