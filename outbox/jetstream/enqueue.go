@@ -142,7 +142,7 @@ func (s *Store) materialise(ctx context.Context, t *ticket) (*state, error) {
 		val := key + " " + strconv.FormatUint(t.seq, 10)
 		kk := keyIndexKey(t.e.Key)
 		if _, err := s.keys.Create(ctx, kk, []byte(val)); err != nil {
-			if !errors.Is(err, jetstream.ErrKeyExists) {
+			if !isConflict(err) {
 				return nil, fmt.Errorf("key index: %w", err)
 			}
 			cur, err := s.keys.Get(ctx, kk)

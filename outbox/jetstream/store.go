@@ -340,7 +340,7 @@ func (s *Store) save(ctx context.Context, st *state) error {
 		return err
 	}
 	rev, err := s.entries.Update(ctx, st.key, b, st.rev)
-	if errors.Is(err, jetstream.ErrKeyExists) {
+	if isConflict(err) {
 		return errConflict
 	}
 	if err != nil {
@@ -351,6 +351,13 @@ func (s *Store) save(ctx context.Context, st *state) error {
 }
 
 var errConflict = errors.New("the entry changed meanwhile")
+
+// isConflict: a compare-and-set lost (the key exists, or is at another
+// revision). Replicated and single-server streams report it with
+// different codes; the client maps both to these.
+func isConflict(err error) bool {
+	return errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch)
+}
 
 // maxTries bounds compare-and-set loops: a conflict means another worker
 // or command wrote the entry between our read and our write.
