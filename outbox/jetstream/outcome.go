@@ -207,6 +207,12 @@ func (s *Store) recordOne(ctx context.Context, o *outbox.Outcome) error {
 		var act action
 		prev := st
 		st, err = s.update(ctx, key, st, func(cur *state) error {
+			if o.Sending && (cur.e.Lease == nil || cur.e.Lease.Owner != o.Owner) {
+				// The lease ran out (the cluster was unreachable longer
+				// than it lasts) and another runner may be sending this
+				// entry now: the message must not go.
+				return fmt.Errorf("%w (runner %s)", errLeaseLost, o.Owner)
+			}
 			cur.e.Apply(o)
 			act = action{kind: actNone}
 			if cur.e.Lease == nil {
@@ -262,6 +268,9 @@ func (s *Store) recordOne(ctx context.Context, o *outbox.Outcome) error {
 		return s.dispose(ctx, act, st, msg)
 	}
 }
+
+// errLeaseLost refuses a sending mark from a runner whose lease ended.
+var errLeaseLost = errors.New("the lease on this entry ran out: another runner may have it")
 
 // moveToObject copies an entry's inline bytes (from the ticket this
 // process holds, else from the stream) into the object store.

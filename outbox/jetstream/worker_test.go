@@ -141,6 +141,16 @@ func (w *workers) kill(ip string) {
 	}
 }
 
+func (w *workers) logs() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var b strings.Builder
+	for ip, e := range w.stderr {
+		fmt.Fprintf(&b, "== %s\n%s", ip, e.String())
+	}
+	return b.String()
+}
+
 func (w *workers) stopAll() {
 	w.mu.Lock()
 	procs := w.procs

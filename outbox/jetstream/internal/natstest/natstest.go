@@ -6,6 +6,9 @@ package natstest
 
 import (
 	"bufio"
+	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -75,4 +78,61 @@ func Cluster(t testing.TB) map[string]string {
 		}
 	}
 	return env
+}
+
+// StartCluster runs a cluster of n JetStream servers in the test
+// process, for tests that stop a node (the shared cluster must stay
+// up for others). It returns the servers and their client URLs, comma
+// separated; it waits until JetStream has a leader.
+func StartCluster(t testing.TB, n int) ([]*server.Server, string) {
+	t.Helper()
+	ports := make([]int, n)
+	for i := range ports {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ports[i] = ln.Addr().(*net.TCPAddr).Port
+		ln.Close()
+	}
+	var routes []*url.URL
+	for _, p := range ports {
+		routes = append(routes, &url.URL{Scheme: "nats-route", Host: fmt.Sprintf("127.0.0.1:%d", p)})
+	}
+	var srvs []*server.Server
+	var urls []string
+	for i := range n {
+		s := StartWith(t, &server.Options{
+			ServerName: fmt.Sprintf("n%d", i+1),
+			Cluster:    server.ClusterOpts{Name: "own", Host: "127.0.0.1", Port: ports[i]},
+			Routes:     routes,
+		})
+		srvs = append(srvs, s)
+		urls = append(urls, s.ClientURL())
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		ready := true
+		for _, s := range srvs {
+			if !s.JetStreamIsCurrent() {
+				ready = false
+			}
+		}
+		if ready && anyLeader(srvs) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the in-process cluster has no JetStream leader after 30s")
+		}
+		time.Sleep(50 * time.Millisecond) // polling the cluster's election
+	}
+	return srvs, strings.Join(urls, ",")
+}
+
+func anyLeader(srvs []*server.Server) bool {
+	for _, s := range srvs {
+		if s.Running() && s.JetStreamIsLeader() {
+			return true
+		}
+	}
+	return false
 }
