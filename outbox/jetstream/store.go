@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -383,11 +382,7 @@ func (s *Store) update(ctx context.Context, key string, st *state, fn func(st *s
 			}
 			return nil, err
 		}
-		oldRev := cur.rev
 		err := s.save(ctx, cur)
-		if debugLog != nil {
-			debugLog(fmt.Sprintf("update %s rev %d -> %d err=%v lease=%+v states=%v", key, oldRev, cur.rev, err, cur.e.Lease, cur.e.Recipients[0].State))
-		}
 		if err == nil {
 			return cur, nil
 		}
@@ -400,11 +395,3 @@ func (s *Store) update(ctx context.Context, key string, st *state, fn func(st *s
 }
 
 var errSkip = errors.New("nothing to write")
-
-var debugLog func(string)
-
-func init() {
-	if os.Getenv("POSTIE_JS_DEBUG") != "" {
-		debugLog = func(s string) { fmt.Fprintln(os.Stderr, time.Now().Format("15:04:05.000000"), os.Getpid(), s) }
-	}
-}
