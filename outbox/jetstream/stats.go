@@ -62,8 +62,12 @@ type Stats struct {
 	Workers            []WorkerStats `json:"workers"`
 }
 
-// Stats reads the outbox's state from the cluster.
+// Stats reads the outbox's state from the cluster. A worker asking
+// reports itself first, so its own line is current.
 func (s *Store) Stats(ctx context.Context) (*Stats, error) {
+	if s.beating.Load() {
+		s.beat()
+	}
 	info, err := s.work.Info(ctx)
 	if err != nil {
 		return nil, err
@@ -176,6 +180,7 @@ func (w *workerStats) snapshot(now time.Time, inFlight int) WorkerStats {
 // startBeat begins this process's reports, the first time it claims.
 func (s *Store) startBeat() {
 	s.beatOnce.Do(func() {
+		s.beating.Store(true)
 		s.bg.Go(func() {
 			t := time.NewTicker(beatEvery)
 			defer t.Stop()

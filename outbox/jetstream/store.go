@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -44,6 +45,7 @@ type Store struct {
 
 	stats    workerStats
 	beatOnce sync.Once
+	beating  atomic.Bool
 	stop     chan struct{}
 	bg       sync.WaitGroup
 }
