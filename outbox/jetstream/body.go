@@ -3,11 +3,8 @@ package jetstream
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -38,52 +35,10 @@ func (s *Store) openObject(ctx context.Context, e *outbox.Entry) (io.ReadCloser,
 	return verified(e, r, where), nil
 }
 
-// verified checks the bytes against the entry's size and SHA-256 while
-// they are read, and fails before the end (so the engine never sends the
-// final dot) with a *outbox.CorruptError when they differ.
+// verified checks the bytes against the entry while they are read
+// (outbox.Verified); a read error from the cluster is not damage.
 func verified(e *outbox.Entry, r io.ReadCloser, where string) io.ReadCloser {
-	return &verifier{r: r, h: sha256.New(), e: e, where: where}
+	return outbox.Verified(e, r, r, where, func(err error) error {
+		return fmt.Errorf("read the message of %s: %w", e.ID, err)
+	})
 }
-
-type verifier struct {
-	r      io.ReadCloser
-	h      hash.Hash
-	n      int64
-	e      *outbox.Entry
-	where  string
-	failed error
-}
-
-func (v *verifier) corrupt(why string) error {
-	v.failed = &outbox.CorruptError{ID: v.e.ID, Path: v.where, Reason: why}
-	return v.failed
-}
-
-func (v *verifier) Read(p []byte) (int, error) {
-	if v.failed != nil {
-		return 0, v.failed
-	}
-	n, err := v.r.Read(p)
-	v.n += int64(n)
-	v.h.Write(p[:n])
-	if v.n > v.e.Size {
-		return 0, v.corrupt(fmt.Sprintf("longer than the %d octets recorded", v.e.Size))
-	}
-	if err == io.EOF {
-		if v.n != v.e.Size {
-			return 0, v.corrupt(fmt.Sprintf("%d octets, %d recorded", v.n, v.e.Size))
-		}
-		if hex.EncodeToString(v.h.Sum(nil)) != v.e.Digest {
-			return 0, v.corrupt("content differs from what was queued (SHA-256)")
-		}
-		return n, io.EOF
-	}
-	if err != nil {
-		// The cluster did not answer (a node down, a timeout): not damage;
-		// the attempt fails and is retried.
-		return 0, fmt.Errorf("read the message of %s: %w", v.e.ID, err)
-	}
-	return n, nil
-}
-
-func (v *verifier) Close() error { return v.r.Close() }

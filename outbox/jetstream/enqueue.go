@@ -36,24 +36,8 @@ var errLostKey = errors.New("the key belongs to another entry")
 func (s *Store) Enqueue(ctx context.Context, e *outbox.Entry, body io.Reader) (*outbox.Entry, error) {
 	now := s.clock.Now()
 	e = cloneEntry(e)
-	if e.ID == "" {
-		e.ID = outbox.NewID(now)
-	}
-	if e.Created.IsZero() {
-		e.Created = now
-	}
-	if e.Since.IsZero() {
-		e.Since = e.Created
-	}
-	if e.DueAt.IsZero() {
-		e.DueAt = now
-	}
-	e.Lease, e.Spool = nil, ""
-	for i := range e.Recipients {
-		if e.Recipients[i].State == 0 {
-			e.Recipients[i].State = outbox.Pending
-		}
-	}
+	e.SetDefaults(now)
+	e.Spool = ""
 	if e.Key != "" {
 		if ex, err := s.Lookup(ctx, e.Key); err == nil {
 			return ex, fmt.Errorf("key %q: %w", e.Key, outbox.ErrDuplicate)

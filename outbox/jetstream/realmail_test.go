@@ -1,7 +1,6 @@
 package jetstream_test
 
 import (
-	"bufio"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -12,31 +11,13 @@ import (
 	"time"
 
 	"github.com/postie/postie/outbox"
+	"github.com/postie/postie/outbox/jetstream/internal/natstest"
 )
 
 // realmail reads the facts of the real mail servers (test/realmail/up.sh).
 func realmail(t *testing.T) map[string]string {
 	t.Helper()
-	path := os.Getenv("REALMAIL_ENV")
-	if path == "" {
-		path = "/tmp/postie-realmail/env"
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("real mail servers are not up (%v); .ci/run must start them", err)
-		}
-		t.Skipf("real mail servers not running (%v): start them with 'bash test/realmail/up.sh'", err)
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-			env[k] = strings.Trim(v, `"`)
-		}
-	}
-	return env
+	return natstest.Env(t, "REALMAIL_ENV", "/tmp/postie-realmail/env", "the real mail servers", "bash test/realmail/up.sh")
 }
 
 // TestClusterPostfix: 3 workers deliver 30 queued messages through the

@@ -104,6 +104,16 @@ func (s *Store) Stats(ctx context.Context) (*Stats, error) {
 	return st, nil
 }
 
+// WorkInfo is the number of entries with a ticket in the work stream
+// (Stats' Depth), in one request.
+func (s *Store) WorkInfo(ctx context.Context) (uint64, error) {
+	info, err := s.work.Info(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return info.State.Msgs, nil
+}
+
 // workerStats counts this process's outcomes for its reports.
 type workerStats struct {
 	key, name, host string

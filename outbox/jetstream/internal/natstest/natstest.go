@@ -54,20 +54,28 @@ func StartWith(t testing.TB, o *server.Options) *server.Server {
 }
 
 // Cluster reads the facts of the test cluster (test/nats/up.sh) from
-// $NATS_ENV (default /tmp/postie-nats/env). Outside CI a missing file
-// skips the test saying how to start the cluster; with CI=true it fails.
+// $NATS_ENV (default /tmp/postie-nats/env).
 func Cluster(t testing.TB) map[string]string {
 	t.Helper()
-	path := os.Getenv("NATS_ENV")
+	return Env(t, "NATS_ENV", "/tmp/postie-nats/env", "the NATS test cluster", "bash test/nats/up.sh")
+}
+
+// Env reads KEY=value lines from the file $envVar names (default def):
+// the facts a start script wrote about servers it runs. Outside CI a
+// missing file skips the test saying how to start them (start); with
+// CI=true it fails, since CI must run these tests.
+func Env(t testing.TB, envVar, def, what, start string) map[string]string {
+	t.Helper()
+	path := os.Getenv(envVar)
 	if path == "" {
-		path = "/tmp/postie-nats/env"
+		path = def
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("the NATS test cluster is not up (%v); .ci/run must start it with test/nats/up.sh", err)
+			t.Fatalf("%s is not up (%v); .ci/run must start it with %s", what, err, start)
 		}
-		t.Skipf("NATS test cluster not running (%v): start it with 'bash test/nats/up.sh'", err)
+		t.Skipf("%s is not running (%v): start it with '%s'", what, err, start)
 	}
 	defer f.Close()
 	env := map[string]string{}
