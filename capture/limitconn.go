@@ -33,8 +33,6 @@ func newLimitConn(c net.Conn, lim Limits) *limitConn {
 	return &limitConn{Conn: c, lim: lim, start: time.Now(), closed: make(chan struct{})}
 }
 
-var errCut = errors.New("client cut off")
-
 func (c *limitConn) SetReadDeadline(t time.Time) error {
 	c.mu.Lock()
 	c.readDL = t

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -45,21 +46,8 @@ type File struct {
 	Accounts map[string]Account `toml:"accounts"`
 
 	Path string `toml:"-"`
+	src  string // the text read, for line numbers in errors
 }
-
-// Error is a configuration problem: postie exits 78 for it.
-type Error struct {
-	Path string
-	Err  error
-}
-
-func (e *Error) Error() string {
-	if e.Path == "" {
-		return e.Err.Error()
-	}
-	return e.Path + ": " + e.Err.Error()
-}
-func (e *Error) Unwrap() error { return e.Err }
 
 // DefaultPath is $POSTIE_CONFIG, else $XDG_CONFIG_HOME/postie/config.toml,
 // else ~/.config/postie/config.toml.
@@ -80,7 +68,9 @@ func DefaultPath(getenv func(string) string) string {
 
 // Load reads the file. A missing file at the default path is an empty
 // configuration; a missing file the user named is an error. A file that
-// holds a password must not be readable by others (as msmtp insists).
+// holds a password must belong to the user and be readable by no one
+// else (as msmtp insists). Errors name the file, line and key, never a
+// value that may be a secret. "~/" in path-valued keys is expanded.
 func Load(path string, named bool) (*File, error) {
 	f := &File{Path: path, Accounts: map[string]Account{}}
 	if path == "" {
@@ -93,35 +83,115 @@ func Load(path string, named bool) (*File, error) {
 	if err != nil {
 		return nil, &Error{Path: path, Err: err}
 	}
-	md, err := toml.Decode(string(b), f)
+	return parse(path, string(b))
+}
+
+// Parse reads a configuration held in memory; path names it in errors.
+func Parse(path, src string) (*File, error) { return parse(path, src) }
+
+func parse(path, src string) (*File, error) {
+	f := &File{Path: path, src: src}
+	md, err := toml.Decode(src, f)
 	if err != nil {
-		return nil, &Error{Path: path, Err: err}
+		e := describeTOMLError(err).(*Error)
+		e.Path = path
+		return nil, e
 	}
 	if und := md.Undecoded(); len(und) > 0 {
-		return nil, &Error{Path: path, Err: fmt.Errorf("unknown key %q", und[0].String())}
+		k := und[0]
+		e := &Error{Path: path, Key: k.String(), Err: errors.New("unknown key")}
+		if len(k) == 3 && k[0] == "accounts" {
+			e.Line = lineOf(src, k[1], k[2])
+		} else if len(k) == 1 {
+			e.Line = lineOf(src, "", k[0])
+		}
+		return nil, e
 	}
 	if f.Accounts == nil {
 		f.Accounts = map[string]Account{}
 	}
-	for name, a := range f.Accounts {
+	home, _ := os.UserHomeDir()
+	for _, name := range f.Names() {
+		a := f.Accounts[name]
+		if err := a.check(); err != nil {
+			return nil, f.keyError(name, err.key, err)
+		}
 		if a.Password != "" {
 			if err := checkPrivate(path); err != nil {
-				return nil, &Error{Path: path, Err: fmt.Errorf("account %q has a password but %w", name, err)}
+				return nil, f.keyError(name, "password", fmt.Errorf("the file holds a password but %w", err))
 			}
 		}
+		a.PasswordFile = ExpandHome(a.PasswordFile, home)
+		a.CACert = ExpandHome(a.CACert, home)
+		f.Accounts[name] = a
 	}
 	if f.Default != "" {
 		if _, ok := f.Accounts[f.Default]; !ok {
-			return nil, &Error{Path: path, Err: fmt.Errorf("default account %q is not defined", f.Default)}
+			return nil, &Error{Path: path, Line: lineOf(src, "", "default"), Key: "default", Err: fmt.Errorf("account %q is not defined", f.Default)}
 		}
 	}
 	return f, nil
 }
 
+// keyError is an error about key in account name, with its line.
+func (f *File) keyError(name, key string, err error) *Error {
+	return &Error{Path: f.Path, Line: lineOf(f.src, name, key), Key: "accounts." + name + "." + key, Err: err}
+}
+
+// KeyError is an error about one key of an account, naming the file, the
+// line and the key, for problems found when the account is used.
+func (f *File) KeyError(account, key string, err error) error {
+	return f.keyError(account, key, err)
+}
+
+// ExpandHome expands a leading "~/" to home.
+func ExpandHome(p, home string) string {
+	if strings.HasPrefix(p, "~/") && home != "" {
+		return filepath.Join(home, p[2:])
+	}
+	return p
+}
+
+type keyErr struct {
+	key string
+	err error
+}
+
+func (e *keyErr) Error() string { return e.err.Error() }
+func (e *keyErr) Unwrap() error { return e.err }
+
+// TLSModes and AuthMechanisms are the values the tls and auth keys (and
+// the --tls and --auth flags) take.
+var (
+	TLSModes       = []string{"auto", "implicit", "starttls", "none"}
+	AuthMechanisms = []string{"auto", "plain", "login", "cram-md5", "xoauth2", "oauthbearer"}
+)
+
+// check validates the values of keys that take one of a few words.
+func (a *Account) check() *keyErr {
+	if a.TLS != "" && !slices.Contains(TLSModes, strings.ToLower(a.TLS)) {
+		return &keyErr{"tls", fmt.Errorf("%q: want %s", a.TLS, strings.Join(TLSModes, ", "))}
+	}
+	if a.Auth != "" && !slices.Contains(AuthMechanisms, strings.ToLower(a.Auth)) {
+		return &keyErr{"auth", fmt.Errorf("%q: want %s", a.Auth, strings.Join(AuthMechanisms, ", "))}
+	}
+	if a.Provider != "" {
+		if _, ok := PresetByName(a.Provider); !ok {
+			return &keyErr{"provider", fmt.Errorf("unknown provider %q (known: %s)", a.Provider, strings.Join(PresetNames(), ", "))}
+		}
+	}
+	return nil
+}
+
+// checkPrivate refuses a secret-holding file that another user owns or
+// that group or others may read or write.
 func checkPrivate(path string) error {
 	st, err := os.Stat(path)
 	if err != nil {
 		return err
+	}
+	if uid, ok := ownerOf(st); ok && uid != os.Getuid() {
+		return fmt.Errorf("it belongs to another user (uid %d); use a file of your own", uid)
 	}
 	if st.Mode().Perm()&0o077 != 0 {
 		return fmt.Errorf("the file is mode %04o; make it 0600 (chmod 600 %s)", st.Mode().Perm(), path)
@@ -161,54 +231,52 @@ func (f *File) Names() []string {
 	return out
 }
 
-// Save writes the file with mode 0600.
-func (f *File) Save() error {
-	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := toml.NewEncoder(&buf).Encode(f); err != nil {
-		return err
-	}
-	tmp := f.Path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, f.Path)
-}
-
 // ReadSecretFile reads a password file: first line, trailing newline
-// removed. The file must be 0600 or stricter.
+// removed. The file must belong to the user and be 0600 or stricter.
 func ReadSecretFile(path string) (string, error) {
+	if err := checkPrivate(path); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return "", &Error{Err: fmt.Errorf("password file: %w", err)}
+		}
+		return "", &Error{Path: path, Err: fmt.Errorf("password file is not private: %w", err)}
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return "", &Error{Err: fmt.Errorf("password file: %w", err)}
-	}
-	if err := checkPrivate(path); err != nil {
-		return "", &Error{Path: path, Err: fmt.Errorf("password file is readable by others: %w", err)}
 	}
 	s, _, _ := strings.Cut(string(b), "\n")
 	return strings.TrimSuffix(s, "\r"), nil
 }
 
+// SecretEnv lists the environment variables that hold secrets: postie
+// reads them and never hands them on to the commands it runs.
+var SecretEnv = []string{"POSTIE_PASSWORD", "POSTIE_OAUTH2_TOKEN"}
+
 // RunSecretCmd runs the user's explicit password or token command with
-// sh -c and returns the first line of its output. Its output never
-// reaches the terminal.
+// sh -c and returns the first line of its output. Neither its output nor
+// its error output ever reaches the terminal (it may print the secret, or
+// debug lines holding it); the command does not see postie's own secret
+// environment variables.
 func RunSecretCmd(ctx context.Context, what, cmdline string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", cmdline)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Env = secretFreeEnv(os.Environ())
+	var out bytes.Buffer
+	cmd.Stdout = &out
 	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(errb.String())
-		if len(msg) > 200 {
-			msg = msg[:200]
+		why := "could not run it"
+		var ee *exec.ExitError
+		switch {
+		case ctx.Err() == context.DeadlineExceeded:
+			why = "no answer in 60s"
+		case errors.As(err, &ee) && ee.ExitCode() >= 0:
+			why = fmt.Sprintf("exit %d", ee.ExitCode())
+		case errors.As(err, &ee):
+			why = ee.String() // killed by a signal
 		}
-		if msg != "" {
-			msg = ": " + msg
-		}
-		return "", &Error{Err: fmt.Errorf("%s command failed: %v%s", what, err, msg)}
+		return "", &Error{Err: fmt.Errorf("%s command failed: %s; run it yourself to see why", what, why)}
 	}
 	s, _, _ := strings.Cut(out.String(), "\n")
 	s = strings.TrimSuffix(s, "\r")
@@ -216,4 +284,15 @@ func RunSecretCmd(ctx context.Context, what, cmdline string) (string, error) {
 		return "", &Error{Err: fmt.Errorf("%s command printed nothing", what)}
 	}
 	return s, nil
+}
+
+func secretFreeEnv(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if !slices.Contains(SecretEnv, k) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

@@ -139,17 +139,113 @@ func FuzzConfig(f *testing.F) {
 	})
 }
 
-func TestSaveIsPrivate(t *testing.T) {
-	f := &File{Path: filepath.Join(t.TempDir(), "sub", "config.toml"), Default: "a", Accounts: map[string]Account{"a": {From: "x@x.test", Password: "p"}}}
-	if err := f.Save(); err != nil {
+// FuzzConfigErrorHidesValues: whatever follows "password =", an error
+// about the file never repeats it.
+func FuzzConfigErrorHidesValues(f *testing.F) {
+	for _, v := range []string{"qwerty-secret", "\"abc", "'abc\"", "[secret-list", "{ x = secret }", "secret\"\nfrom = 1"} {
+		f.Add(v)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		secret := strings.TrimSpace(strings.Trim(v, "\"'[]{} \t\r\n="))
+		if len(secret) < 6 || strings.ContainsAny(secret, "\r\n") {
+			return
+		}
+		_, err := Parse("c.toml", "[accounts.a]\nfrom = \"a@x.test\"\npassword = "+v+"\n")
+		if err != nil && strings.Contains(err.Error(), secret) && !strings.Contains("c.toml:3: accounts.a.password at or after key not valid TOML (text values need \"double quotes\"); the line is not shown: it may hold a secret a value of the wrong type defined twice", secret) {
+			t.Fatalf("error repeats the value %q: %v", secret, err)
+		}
+	})
+}
+
+func TestErrorsNameFileLineKey(t *testing.T) {
+	for src, want := range map[string]string{
+		"[accounts.a]\nfrom = \"x\"\npassword = qwerty-secret\n": "c.toml:3: not valid TOML (text values need \"double quotes\"), at or after key accounts.a.password; the line is not shown",
+		"[accounts.a]\npassword = 123\n":                         "c.toml:2: a value of the wrong type",
+		"# c\n[accounts.a]\nfrom = \"x\"\ntls = \"maybe\"\n":     "c.toml:4: accounts.a.tls: \"maybe\": want auto, implicit, starttls, none",
+		"[accounts.a]\nauth = \"digest\"\n":                      "c.toml:2: accounts.a.auth: \"digest\"",
+		"[accounts.a]\nprovider = \"nope\"\n":                    "c.toml:2: accounts.a.provider: unknown provider \"nope\" (known: 126, 163,",
+		"[accounts.a]\nfrom = \"x\"\npasword = \"s3cret\"\n":     "c.toml:3: accounts.a.pasword: unknown key",
+		"default = \"b\"\n[accounts.a]\n":                        "c.toml:1: default: account \"b\" is not defined",
+	} {
+		_, err := Parse("c.toml", src)
+		var ce *Error
+		if !errors.As(err, &ce) || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%q:\n got %v\nwant %s...", src, err, want)
+		}
+		if err != nil && (strings.Contains(err.Error(), "qwerty") || strings.Contains(err.Error(), "s3cret")) {
+			t.Errorf("error shows a secret: %v", err)
+		}
+	}
+}
+
+func TestPathsExpanded(t *testing.T) {
+	home, _ := os.UserHomeDir()
+	f, err := Parse("c.toml", "[accounts.a]\ncacert = \"~/ca.pem\"\npassword_file = \"~/pw\"\n")
+	if err != nil || home == "" {
+		t.Fatal(err, home)
+	}
+	a := f.Accounts["a"]
+	if a.CACert != filepath.Join(home, "ca.pem") || a.PasswordFile != filepath.Join(home, "pw") {
+		t.Fatalf("%+v", a)
+	}
+}
+
+// A password file, or a config holding a password, that belongs to
+// another user is refused even at mode 0600 (as msmtp does).
+func TestSecretsOfAnotherUser(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root to give a file to another user")
+	}
+	p := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(p, []byte("x\n"), 0o600)
+	if err := os.Chown(p, 65534, 65534); err != nil {
 		t.Fatal(err)
 	}
-	st, err := os.Stat(f.Path)
-	if err != nil || st.Mode().Perm() != 0o600 {
-		t.Fatalf("mode %v %v", st.Mode(), err)
+	if _, err := ReadSecretFile(p); err == nil || !strings.Contains(err.Error(), "belongs to another user") {
+		t.Fatalf("someone else's password file accepted: %v", err)
 	}
-	g, err := Load(f.Path, true)
-	if err != nil || g.Accounts["a"].Password != "p" {
-		t.Fatal(g, err)
+	c := write(t, "[accounts.a]\npassword = \"x\"\n", 0o600)
+	if err := os.Chown(c, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(c, true); err == nil || !strings.Contains(err.Error(), "config.toml:2: accounts.a.password: the file holds a password but it belongs to another user") {
+		t.Fatalf("someone else's config with a password accepted: %v", err)
+	}
+	// Without a password key it is only configuration: fine.
+	c = write(t, "[accounts.a]\npassword_cmd = \"pass x\"\n", 0o644)
+	os.Chown(c, 65534, 65534)
+	if _, err := Load(c, true); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunSecretCmdIsQuiet(t *testing.T) {
+	t.Setenv("POSTIE_PASSWORD", "env-secret")
+	t.Setenv("POSTIE_OAUTH2_TOKEN", "env-token")
+	_, err := RunSecretCmd(context.Background(), "password", "echo debug: token=leaked-value >&2; exit 3")
+	if err == nil || err.Error() != "password command failed: exit 3; run it yourself to see why" {
+		t.Fatalf("%v", err)
+	}
+	s, err := RunSecretCmd(context.Background(), "password", `echo "[$POSTIE_PASSWORD][$POSTIE_OAUTH2_TOKEN][$HOME]"`)
+	if err != nil || strings.Contains(s, "env-") || !strings.Contains(s, "]["+os.Getenv("HOME")+"]") {
+		t.Fatalf("helper saw %q (%v)", s, err)
+	}
+}
+
+// The preset table: names and domains unique, lower case, every preset a
+// host, a port, a TLS mode and a hint.
+func TestPresetTableConsistent(t *testing.T) {
+	names, domains := map[string]bool{}, map[string]string{}
+	for _, p := range Presets() {
+		if names[p.Name] || p.Name != strings.ToLower(p.Name) || p.Host == "" || p.Port == 0 || (p.TLS != "implicit" && p.TLS != "starttls") || p.AuthMsg == "" {
+			t.Errorf("preset %+v", p)
+		}
+		names[p.Name] = true
+		for _, d := range p.Domains {
+			if other, ok := domains[d]; ok || d != strings.ToLower(d) {
+				t.Errorf("domain %s in %s and %s", d, other, p.Name)
+			}
+			domains[d] = p.Name
+		}
 	}
 }

@@ -6,9 +6,6 @@ package deliver
 import (
 	"context"
 	"crypto/tls"
-	"fmt"
-	"net"
-	"strings"
 
 	"github.com/postie/postie/smtp"
 )
@@ -76,36 +73,4 @@ func (r *Relay) Connect(ctx context.Context) (*smtp.Client, error) {
 		}
 	}
 	return c, nil
-}
-
-// SplitServer parses --server values: "host", "host:port",
-// "smtp://host[:port]", "smtps://host[:port]" and "[v6]:port". It returns
-// host:port and the TLS mode the scheme implies (ok=false when none).
-func SplitServer(s string, defaultPort string) (addr string, mode smtp.TLSMode, schemeMode bool, err error) {
-	switch {
-	case strings.HasPrefix(s, "smtps://"):
-		s, mode, schemeMode = strings.TrimPrefix(s, "smtps://"), smtp.TLSImplicit, true
-		if defaultPort == "" || defaultPort == "587" {
-			defaultPort = "465"
-		}
-	case strings.HasPrefix(s, "smtp://"):
-		s, mode, schemeMode = strings.TrimPrefix(s, "smtp://"), smtp.TLSStartTLS, true
-	case strings.Contains(s, "://"):
-		return "", 0, false, fmt.Errorf("server %q: unknown scheme (want smtp:// or smtps://)", s)
-	}
-	s = strings.TrimSuffix(s, "/")
-	if s == "" || strings.ContainsAny(s, " /\r\n\x00") {
-		return "", 0, false, fmt.Errorf("server %q: want HOST[:PORT]", s)
-	}
-	host, port, err := net.SplitHostPort(s)
-	if err != nil {
-		host, port = strings.Trim(s, "[]"), defaultPort
-		if strings.Count(host, ":") > 0 && net.ParseIP(host) == nil {
-			return "", 0, false, fmt.Errorf("server %q: want HOST[:PORT]", s)
-		}
-	}
-	if host == "" {
-		return "", 0, false, fmt.Errorf("server %q: no host", s)
-	}
-	return net.JoinHostPort(host, port), mode, schemeMode, nil
 }

@@ -165,7 +165,7 @@ func (c *Campaign) resolveFrom() error {
 	case c.tmpl.from.isConst:
 		a, err := message.ParseAddress(c.tmpl.from.constant)
 		if err != nil {
-			return &TemplateError{File: c.tmpl.file, Line: c.tmpl.from.line, Err: fmt.Errorf("From: %v", err)}
+			return &TemplateError{File: c.tmpl.file, Line: c.tmpl.from.line, Err: fmt.Errorf("header field From: %v", err)}
 		}
 		c.from = a
 	}

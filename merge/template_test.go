@@ -48,7 +48,7 @@ func TestTemplateErrorsAtOpen(t *testing.T) {
 	for _, tc := range []struct{ name, src, want string }{
 		{"no body", "Subject: x\n\n  \n", "t.eml: no body: write the text after the header fields and a blank line, or give an HTML template"},
 		{"inline without HTML", "Subject: x\nX-Postie-Inline: logo.png\n\nhi\n", "line 2: X-Postie-Inline: an inline image needs an HTML body (give an HTML template)"},
-		{"From not an address", "From: the teacher\n\nhi\n", `line 1: From: address "the teacher": mail: no angle-addr`},
+		{"From not an address", "From: the teacher\n\nhi\n", `line 1: header field From: address "the teacher": mail: no angle-addr`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := open(t, tc.src, "d.csv", "email\na@x.test\n", merge.Options{})

@@ -181,7 +181,7 @@ func (w *walker) headerLine(l []byte, no int64) error {
 			e.fields[n-1].raw = append(append(e.fields[n-1].raw, l...), crlf...)
 			return nil
 		}
-	} else if i := bytes.IndexByte(l, ':'); i > 0 && bytes.IndexAny(l[:i], " \t") < 0 {
+	} else if i := bytes.IndexByte(l, ':'); i > 0 && !bytes.ContainsAny(l[:i], " \t") {
 		raw := append(append(make([]byte, 0, len(l)+2), l...), crlf...)
 		e.fields = append(e.fields, hfield{name: string(l[:i]), raw: raw, line: no})
 		return nil

@@ -112,16 +112,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-func copiesOf(srvs ...*outboxtest.Server) map[string]int {
-	out := map[string]int{}
-	for _, s := range srvs {
-		for k, n := range s.Copies() {
-			out[k] += n
-		}
-	}
-	return out
-}
-
 func key(e *outbox.Entry, rcpt string) string { return fmt.Sprintf("%s %s", e.MessageID, rcpt) }
 
 type (

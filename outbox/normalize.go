@@ -19,7 +19,6 @@ const maxLine = 998
 type normReader struct {
 	src       io.Reader
 	in        []byte
-	buf       []byte // input not yet processed
 	out       bytes.Buffer
 	pendingCR bool
 	lineLen   int

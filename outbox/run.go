@@ -34,10 +34,9 @@ type run struct {
 }
 
 type claimState struct {
-	claim    *Claim
-	jobs     int // jobs of this claim not yet recorded
-	lost     bool
-	released bool
+	claim *Claim
+	jobs  int // jobs of this claim not yet recorded
+	lost  bool
 }
 
 // job is one transaction: some recipients of one claimed entry, all to

@@ -2,7 +2,6 @@ package inbox
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"strings"
@@ -217,7 +216,5 @@ func TestTranscriptNotRecorded(t *testing.T) {
 		t.Fatalf("page: %d", r.status)
 	}
 }
-
-func sum(b []byte) [32]byte { return sha256.Sum256(b) }
 
 var _ = bytes.Equal

@@ -16,11 +16,10 @@ import (
 type index struct {
 	dir string
 
-	mu      sync.RWMutex
-	byID    map[string]*Summary
-	order   []*Summary // newest first
-	dirMod  [2]time.Time
-	checked time.Time
+	mu     sync.RWMutex
+	byID   map[string]*Summary
+	order  []*Summary // newest first
+	dirMod [2]time.Time
 }
 
 // ErrNotFound: no message with that ID.

@@ -11,47 +11,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
-)
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
+	"github.com/postie/postie/internal/testbin"
 )
-
-// postieBinary builds cmd/postie once per test run: these tests run the
-// real binary, as a user would.
-func postieBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "postie-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "postie")
-		if runtime.GOOS == "windows" {
-			binPath += ".exe"
-		}
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			t.Logf("%s", out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("build: %v", buildErr)
-	}
-	return binPath
-}
 
 func TestDemoBlackBox(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(postieBinary(t), "demo", "--dir", dir)
+	cmd := exec.Command(testbin.Postie(t), "demo", "--dir", dir)
 	cmd.Env = append(os.Environ(), "POSTIE_CONFIG="+filepath.Join(dir, "absent.toml"))
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

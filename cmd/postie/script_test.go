@@ -1,6 +1,8 @@
 package main_test
 
 import (
+	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -17,6 +20,7 @@ import (
 	"github.com/postie/postie/internal/cli"
 	"github.com/postie/postie/internal/dnstest"
 	"github.com/postie/postie/internal/selfsigned"
+	"github.com/postie/postie/internal/testbin"
 	"github.com/postie/postie/smtp/smtptest"
 )
 
@@ -24,21 +28,58 @@ import (
 // scripts. The "-code" variants print "[exit N]" on stderr and exit 0, so
 // scripts can assert exact sysexits codes.
 func TestMain(m *testing.M) {
-	run := func() int { return cli.Main(os.Args) }
-	withCode := func(name string) func() int {
-		return func() int {
+	run := func() { os.Exit(cli.Main(os.Args)) }
+	withCode := func(name string) func() {
+		return func() {
 			os.Args[0] = name
 			code := cli.Main(os.Args)
 			fmt.Fprintf(os.Stderr, "[exit %d]\n", code)
-			return 0
 		}
 	}
-	os.Exit(testscript.RunMain(m, map[string]func() int{
-		"postie":        run,
-		"sendmail":      run,
-		"postie-code":   withCode("postie"),
-		"sendmail-code": withCode("sendmail"),
-	}))
+	testscript.Main(testbin.M(m), map[string]func(){
+		"postie":             run,
+		"sendmail":           run,
+		"postie-code":        withCode("postie"),
+		"sendmail-code":      withCode("sendmail"),
+		"postie-routed-code": routedCode,
+		"postie-tty-code":    ttyCode,
+	})
+}
+
+// routedCode is postie-code whose connections go nowhere: each address
+// it dials (a provider's host:port) is appended to $DIALED and refused;
+// a name under .invalid does not resolve.
+// Scripts see where postie would have connected without any network.
+func routedCode() {
+	app := &cli.App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
+		IsTerminal: func(int) bool { return false }, Dialer: recordingDialer(os.Getenv("DIALED"))}
+	os.Args[0] = "postie"
+	code := app.Run(context.Background(), os.Args)
+	fmt.Fprintf(os.Stderr, "[exit %d]\n", code)
+}
+
+// ttyCode is postie-code run as if from a terminal (stdin, stderr).
+func ttyCode() {
+	app := &cli.App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, IsTerminal: func(int) bool { return true }}
+	os.Args[0] = "postie"
+	code := app.Run(context.Background(), os.Args)
+	fmt.Fprintf(os.Stderr, "[exit %d]\n", code)
+}
+
+type recordingDialer string
+
+func (d recordingDialer) DialContext(_ context.Context, network, addr string) (net.Conn, error) {
+	if host, _, _ := net.SplitHostPort(addr); strings.HasSuffix(host, ".invalid") {
+		// RFC 2606: a name that cannot exist, as the resolver says it.
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+	}
+	f, err := os.OpenFile(string(d), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(f, addr)
+	f.Close()
+	return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
 }
 
 // TestScripts runs testdata/script/*.txtar: black-box tests of the CLI
@@ -78,19 +119,32 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// fakesmtp NAME SCRIPTFILE [implicit]: a scripted server; $NAME is its
-// address and $WORK/fake-ca.pem its CA. At the end of the test the
-// script must have been followed exactly.
+// fakesmtp NAME SCRIPTFILE [implicit] [evilcert]: a scripted server; $NAME
+// is its address and $WORK/fake-ca.pem its CA. evilcert serves a
+// certificate whose DNS names hold terminal escapes (valid for 127.0.0.1).
+// At the end of the test the script must have been followed exactly.
 func cmdFakeSMTP(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
-		ts.Fatalf("usage: fakesmtp NAME SCRIPTFILE [implicit]")
+		ts.Fatalf("usage: fakesmtp NAME SCRIPTFILE [implicit] [evilcert]")
 	}
 	script := ts.ReadFile(args[1])
-	srv, err := smtptest.Start(script, len(args) > 2 && args[2] == "implicit", nil)
+	implicit, evil := false, false
+	for _, opt := range args[2:] {
+		implicit = implicit || opt == "implicit"
+		evil = evil || opt == "evilcert"
+	}
+	b, err := smtptest.Certs()
+	ts.Check(err)
+	var cfg *tls.Config
+	if evil {
+		b, err = selfsigned.New(selfsigned.Options{Hosts: []string{"evil\x1b]0;pwned\x07\x1b[2J.test", "127.0.0.1"}})
+		ts.Check(err)
+		cfg = b.ServerConfig()
+	}
+	srv, err := smtptest.Start(script, implicit, cfg)
 	if err != nil {
 		ts.Fatalf("fakesmtp: %v", err)
 	}
-	b, _ := smtptest.Certs()
 	os.WriteFile(ts.MkAbs("fake-ca.pem"), b.CAPEM, 0o644)
 	ts.Setenv(args[0], srv.Addr)
 	_, port, _ := net.SplitHostPort(srv.Addr)

@@ -2,9 +2,8 @@ package cli
 
 import (
 	"bufio"
-	"errors"
+	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -15,147 +14,37 @@ import (
 	"github.com/postie/postie/smtp"
 )
 
-func (a *App) withPresetHint(sess *session, err error) error {
-	var ae *smtp.AuthError
-	if errors.As(err, &ae) && ae.Reply.Code == 535 && sess.preset != nil {
-		return exitcode.With(exitcode.NoPerm, err, sess.preset.AuthMsg)
-	}
-	return err
-}
-
 func (a *App) accountCmd() *cobra.Command {
 	var cfgPath string
-	cmd := &cobra.Command{Use: "account", Short: "List, add and test accounts in the config file"}
-	cmd.PersistentFlags().StringVar(&cfgPath, "config", "", "config file (default $POSTIE_CONFIG or ~/.config/postie/config.toml)")
-	load := func(named bool) (*config.File, error) {
-		p := cfgPath
-		if p == "" {
-			p = config.DefaultPath(a.env)
+	cmd := &cobra.Command{Use: "account", Short: "List, add, test and remove accounts in the config file", Args: unknownCommand,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return usageErr("account needs a subcommand: list, add NAME, test NAME or remove NAME")
+		}}
+	cmd.PersistentFlags().StringVar(&cfgPath, "config", "", configHelp)
+	accountNames := func(c *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		f, err := config.Load(p, named && cfgPath != "")
-		if err != nil {
-			return nil, exitcode.With(exitcode.Config, err, "")
-		}
-		return f, nil
+		return a.completeAccounts(&cfgPath)(c, args, prefix)
 	}
 	list := &cobra.Command{
-		Use: "list", Short: "List accounts (secrets masked)", Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			f, err := load(true)
-			if err != nil {
-				return err
-			}
-			if len(f.Accounts) == 0 {
-				fmt.Fprintf(a.Stdout, "no accounts in %s\n", f.Path)
-				return nil
-			}
-			for _, n := range f.Names() {
-				ac := f.Accounts[n]
-				mark := " "
-				if n == f.Default {
-					mark = "*"
-				}
-				secret := "none"
-				switch {
-				case ac.PasswordCmd != "":
-					secret = "password_cmd"
-				case ac.PasswordFile != "":
-					secret = "password_file " + ac.PasswordFile
-				case ac.Password != "":
-					secret = "password ********"
-				case ac.OAuth2Cmd != "":
-					secret = "oauth2_token_cmd"
-				}
-				server := ac.Server
-				if server == "" {
-					if p, ok := config.PresetForAddress(bareAddress(ac.From)); ok {
-						server = fmt.Sprintf("%s:%d (preset %s)", p.Host, p.Port, p.Name)
-					}
-				}
-				fmt.Fprintf(a.Stdout, "%s %-12s %-30s %-36s user=%s secret=%s\n", mark, n, ac.From, server, first(ac.User, bareAddress(ac.From)), secret)
-			}
-			return nil
-		},
+		Use: "list", Short: "List accounts (secrets masked)", Args: noArgs,
+		RunE: func(*cobra.Command, []string) error { return a.accountList(cfgPath) },
 	}
 	var add config.Account
 	var noTest bool
 	addCmd := &cobra.Command{
 		Use:   "add NAME",
 		Short: "Add an account: provider detected from the address, secret asked with hidden input, login tested, saved 0600",
-		Args:  cobra.ExactArgs(1),
+		Args:  exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			f, err := load(false)
-			if err != nil {
-				return err
-			}
-			name := args[0]
-			if _, ok := f.Accounts[name]; ok {
-				return usageErr("account %q already exists in %s", name, f.Path)
-			}
-			tty := a.stdinIsTerminal()
-			in := bufio.NewReader(a.Stdin)
-			if add.From == "" {
-				if !tty {
-					return usageErr("--from is required when not run on a terminal")
-				}
-				fmt.Fprint(a.Stderr, "your address: ")
-				line, _ := in.ReadString('\n')
-				add.From = strings.TrimSpace(line)
-			}
-			addr, err := smtpAddr(add.From)
-			if err != nil {
-				return err
-			}
-			if p, ok := config.PresetForAddress(addr); ok && add.Server == "" {
-				fmt.Fprintf(a.Stderr, "postie: provider %s: %s:%d, %s TLS\npostie: note: %s\n", p.Name, p.Host, p.Port, p.TLS, p.AuthMsg)
-			} else if add.Server == "" {
-				return usageErr("no preset for %s: give --server HOST:PORT", addr)
-			}
-			// The secret: a file the user named, or typed now (hidden) and
-			// stored in a 0600 file beside the config.
-			if add.PasswordFile == "" && add.PasswordCmd == "" && tty {
-				pw, err := a.password(c.Context(), &connFlags{}, &config.Account{}, first(add.User, addr))
-				if err != nil {
-					return err
-				}
-				secret := filepath.Join(filepath.Dir(f.Path), name+".secret")
-				if err := os.MkdirAll(filepath.Dir(secret), 0o700); err != nil {
-					return exitcode.With(exitcode.CantCreat, err, "")
-				}
-				if err := os.WriteFile(secret, []byte(pw+"\n"), 0o600); err != nil {
-					return exitcode.With(exitcode.CantCreat, err, "")
-				}
-				add.PasswordFile = secret
-			}
-			if add.User == "" && add.Server != "" && (add.PasswordFile != "" || add.PasswordCmd != "") {
-				add.User = addr
-			}
-			f.Accounts[name] = add
-			if f.Default == "" {
-				f.Default = name
-			}
-			if !noTest && (add.PasswordFile != "" || add.PasswordCmd != "") {
-				fmt.Fprintf(a.Stderr, "postie: testing the login...\n")
-				tmp := *f
-				tmp.Path = filepath.Join(os.TempDir(), fmt.Sprintf("postie-account-test-%d.toml", os.Getpid()))
-				if err := tmp.Save(); err != nil {
-					return exitcode.With(exitcode.CantCreat, err, "")
-				}
-				err := a.runCheck(c.Context(), &connFlags{account: name, configPath: tmp.Path, tls: "auto", auth: "auto", connectTimeout: 30e9}, "", nil)
-				os.Remove(tmp.Path)
-				if err != nil {
-					return fmt.Errorf("account not saved: %w", err)
-				}
-			}
-			if err := f.Save(); err != nil {
-				return exitcode.With(exitcode.CantCreat, err, "")
-			}
-			fmt.Fprintf(a.Stdout, "saved account %q in %s (mode 0600)\n", name, f.Path)
-			return nil
+			return a.accountAdd(c.Context(), cfgPath, args[0], add, noTest)
 		},
 	}
 	addCmd.Flags().StringVar(&add.From, "from", "", "the account's address")
 	addCmd.Flags().StringVar(&add.Server, "server", "", "server, if not a known provider")
+	addCmd.Flags().StringVar(&add.Provider, "provider", "", "the provider, for an address at your own domain hosted by one (exmail, office365, gmail, ...)")
+	addCmd.RegisterFlagCompletionFunc("provider", fixedValues(config.PresetNames()))
 	addCmd.Flags().StringVar(&add.TLS, "tls", "", "TLS mode")
 	addCmd.Flags().StringVar(&add.User, "user", "", "user name (default: the address)")
 	addCmd.Flags().StringVar(&add.PasswordFile, "password-file", "", "file holding the password / authorization code")
@@ -163,16 +52,18 @@ func (a *App) accountCmd() *cobra.Command {
 	addCmd.Flags().StringVar(&add.CACert, "cacert", "", "CA file to trust for this server")
 	addCmd.Flags().BoolVar(&noTest, "no-test", false, "save without testing the login")
 	test := &cobra.Command{
-		Use: "test NAME", Short: "Log in with an account and report; sends no mail", Args: cobra.ExactArgs(1),
+		Use: "test NAME", Short: "Log in with an account and report; sends no mail", Args: exactArgs(1),
+		ValidArgsFunction: accountNames,
 		RunE: func(c *cobra.Command, args []string) error {
-			p := cfgPath
-			if p == "" {
-				p = config.DefaultPath(a.env)
-			}
-			return a.runCheck(c.Context(), &connFlags{account: args[0], configPath: p, tls: "auto", auth: "auto", connectTimeout: 30e9}, "", nil)
+			return a.runCheck(c.Context(), &request{account: accountFlags{account: args[0], config: cfgPath}}, nil)
 		},
 	}
-	cmd.AddCommand(list, addCmd, test)
+	remove := &cobra.Command{
+		Use: "remove NAME", Short: "Remove an account from the config file (its secret file, if any, is left)", Args: exactArgs(1),
+		ValidArgsFunction: accountNames,
+		RunE:              func(c *cobra.Command, args []string) error { return a.accountRemove(cfgPath, args[0]) },
+	}
+	cmd.AddCommand(list, addCmd, test, remove)
 	return cmd
 }
 
@@ -182,4 +73,150 @@ func smtpAddr(s string) (string, error) {
 		return "", exitcode.With(exitcode.DataErr, err, "")
 	}
 	return addr, nil
+}
+
+// accountAdd adds an account. The login is tried with the account held
+// in memory (the secret never touches a file before it is known to
+// work, and never a shared directory); then the secret file (when the
+// secret was typed) and the config are written as new private files.
+func (a *App) accountAdd(ctx context.Context, cfgPath, name string, add config.Account, noTest bool) error {
+	if err := config.ValidAccountName(name); err != nil {
+		return usageErr("%v", err)
+	}
+	f, err := a.loadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	if _, ok := f.Accounts[name]; ok {
+		return usageErr("account %q already exists in %s", name, f.Path)
+	}
+	tty := a.stdinIsTerminal()
+	if add.From == "" {
+		if !tty {
+			return usageErr("--from is required when not run on a terminal")
+		}
+		fmt.Fprint(a.Stderr, "your address: ")
+		line, _ := bufio.NewReader(a.Stdin).ReadString('\n')
+		add.From = strings.TrimSpace(line)
+	}
+	addr, err := smtpAddr(add.From)
+	if err != nil {
+		return err
+	}
+	if add.Provider != "" {
+		if _, ok := config.PresetByName(add.Provider); !ok {
+			return usageErr("--provider %q: want one of %s", add.Provider, strings.Join(config.PresetNames(), ", "))
+		}
+	}
+	if p, _ := accountPreset(f, name, &add); p != nil && add.Server == "" {
+		fmt.Fprintf(a.Stderr, "postie: provider %s: %s:%d, %s TLS\npostie: note: %s\n", p.Name, p.Host, p.Port, p.TLS, p.AuthMsg)
+	} else if add.Server == "" {
+		return usageErr("no preset for %s: give --server HOST:PORT, or --provider NAME (%s)", addr, strings.Join(config.PresetNames(), ", "))
+	}
+	// Paths are kept absolute: the config is read from any directory.
+	for _, p := range []*string{&add.PasswordFile, &add.CACert} {
+		if *p != "" && !strings.HasPrefix(*p, "~/") {
+			if abs, err := filepath.Abs(*p); err == nil {
+				*p = abs
+			}
+		}
+	}
+	// The secret: a file or command the user named, or typed now (hidden).
+	typed := ""
+	if add.PasswordFile == "" && add.PasswordCmd == "" && tty {
+		if typed, err = a.fetchSecret(ctx, Secret{Kind: SecretPrompt}, first(add.User, addr)); err != nil {
+			return err
+		}
+	}
+	if add.User == "" && add.Server != "" && (add.PasswordFile != "" || add.PasswordCmd != "" || typed != "") {
+		add.User = addr
+	}
+	if !noTest && (add.PasswordFile != "" || add.PasswordCmd != "" || typed != "") {
+		fmt.Fprintf(a.Stderr, "postie: testing the login...\n")
+		trial := add
+		if typed != "" {
+			trial.Password = typed
+		}
+		mem := &config.File{Path: f.Path + " (account " + name + ", not saved yet)", Accounts: map[string]config.Account{name: trial}}
+		err := a.runCheck(ctx, &request{account: accountFlags{account: name}, file: mem, noEnv: true}, nil)
+		if err != nil {
+			return fmt.Errorf("account not saved: %w", err)
+		}
+	}
+	if typed != "" {
+		secret := filepath.Join(filepath.Dir(f.Path), name+".secret")
+		if err := config.WritePrivate(secret, []byte(typed+"\n")); err != nil {
+			return exitcode.With(exitcode.CantCreat, fmt.Errorf("saving the secret: %w", err), "")
+		}
+		add.PasswordFile = secret
+	}
+	// The account used so far stays the default: the only one there was,
+	// or this one when it is the first.
+	def := ""
+	if f.Default == "" && len(f.Accounts) <= 1 {
+		def = name
+		for n := range f.Accounts {
+			def = n
+		}
+	}
+	if err := config.AppendAccount(f.Path, name, add, def); err != nil {
+		return exitcode.With(exitcode.CantCreat, err, "")
+	}
+	fmt.Fprintf(a.Stdout, "saved account %q in %s (mode 0600)\n", name, f.Path)
+	return nil
+}
+
+func (a *App) accountList(cfgPath string) error {
+	f, err := a.loadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	if len(f.Accounts) == 0 {
+		fmt.Fprintf(a.Stdout, "no accounts in %s\n", f.Path)
+		return nil
+	}
+	for _, n := range f.Names() {
+		ac := f.Accounts[n]
+		mark := " "
+		if n == f.Default {
+			mark = "*"
+		}
+		secret := "none"
+		switch {
+		case ac.PasswordCmd != "":
+			secret = "password_cmd"
+		case ac.PasswordFile != "":
+			secret = "password_file " + ac.PasswordFile
+		case ac.Password != "":
+			secret = "password ********"
+		case ac.OAuth2Cmd != "":
+			secret = "oauth2_token_cmd"
+		}
+		server, user := ac.Server, ac.User
+		p, _ := accountPreset(f, n, &ac)
+		if server == "" && p != nil {
+			server = fmt.Sprintf("%s (preset %s)", presetAddr(p), p.Name)
+			user = first(user, bareAddress(ac.From)) // a preset logs in with the address
+		}
+		if user == "" {
+			user = "(none)"
+		}
+		fmt.Fprintf(a.Stdout, "%s %-12s %-30s %-36s user=%s secret=%s\n", mark, n, ac.From, server, user, secret)
+	}
+	return nil
+}
+
+func (a *App) accountRemove(cfgPath, name string) error {
+	f, err := a.loadConfig(cfgPath)
+	if err != nil {
+		return err
+	}
+	if _, ok := f.Accounts[name]; !ok {
+		return exitcode.With(exitcode.Usage, fmt.Errorf("no account %q in %s", name, f.Path), "run 'postie account list' to see the accounts")
+	}
+	if err := config.RemoveAccount(f.Path, name); err != nil {
+		return exitcode.With(exitcode.CantCreat, err, "")
+	}
+	fmt.Fprintf(a.Stdout, "removed account %q from %s\n", name, f.Path)
+	return nil
 }

@@ -4,17 +4,18 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/smtp"
 )
 
 func (a *App) checkCmd() *cobra.Command {
-	f := &connFlags{}
-	var from string
+	req := &request{}
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Connect to a server and show what it offers; optionally test the login. Sends no mail",
@@ -22,44 +23,63 @@ func (a *App) checkCmd() *cobra.Command {
   postie check --server smtp.gmail.com:587 --user me@gmail.com --password-file ~/.gmail-app-pw
   postie check --direct example.org`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error { return a.runCheck(c.Context(), f, from, args) },
+		RunE: func(c *cobra.Command, args []string) error { return a.runCheck(c.Context(), req, args) },
 	}
-	f.add(cmd.Flags())
-	cmd.Flags().StringVar(&from, "from", "", "an address, to pick the provider's server when --server is not given")
+	cmd.Flags().SortFlags = false // by topic, as send
+	req.server.add(cmd)
+	req.login.add(cmd)
+	req.account.add(a, cmd)
+	req.output.add(cmd.Flags())
+	req.direct.add(cmd.Flags())
+	cmd.Flags().StringVar(&req.from, "from", "", "an address, to pick the provider's server when --server is not given")
 	return cmd
 }
 
-func (a *App) runCheck(ctx context.Context, f *connFlags, from string, args []string) error {
-	if !f.direct && len(args) > 0 {
+// runCheck connects, shows what the server offers and, when a user is
+// named (or an account), logs in. With --direct it shows how a domain's
+// mail exchangers would be reached (checkdirect.go).
+func (a *App) runCheck(ctx context.Context, req *request, args []string) error {
+	if !req.direct.direct && len(args) > 0 {
 		return usageErr("check takes no arguments (a DOMAIN only with --direct)")
 	}
-	login := f.user != "" || f.account != ""
-	sess, err := a.resolve(ctx, f, from, login)
+	req.wantLogin = req.login.user != "" || req.account.account != ""
+	st, err := a.resolve(req)
 	if err != nil {
 		return err
 	}
-	if sess.direct != nil {
+	if st.Direct != nil {
 		if len(args) != 1 {
 			return usageErr("check --direct needs the DOMAIN to look at")
 		}
-		return a.checkDirect(ctx, sess.direct, args[0])
+		d, err := a.newDirect(st)
+		if err != nil {
+			return err
+		}
+		return a.checkDirect(ctx, d.Direct, args[0])
 	}
-	r := *sess.relay
+	relay, err := a.newRelay(ctx, st)
+	if err != nil {
+		return err
+	}
+	r := *relay
 	creds := r.Credentials
 	r.Credentials = nil
+	out := a.Stdout
+	if st.Quiet {
+		out = io.Discard // -q: the exit code says it; errors still go to stderr
+	}
+	fmt.Fprintf(out, "server:       %s (%s)\n", r.Addr, describeTLSMode(r.TLS))
 	c, err := r.Connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer c.Quit(ctx)
-	out := a.Stdout
-	fmt.Fprintf(out, "server:       %s (TLS mode %s)\n", r.Addr, r.TLS)
-	fmt.Fprintf(out, "greeting:     %s\n", escapeControls(decodeServerText(c.Greeting().String())))
-	if st, ok := c.TLSConnectionState(); ok {
-		fmt.Fprintf(out, "tls:          %s\n", smtp.DescribeTLS(st, r.TLSConfig != nil && r.TLSConfig.InsecureSkipVerify))
-		if len(st.PeerCertificates) > 0 {
-			cert := st.PeerCertificates[0]
-			fmt.Fprintf(out, "certificate:  names %s, valid until %s\n", strings.Join(append(cert.DNSNames, ipStrings(cert)...), " "), cert.NotAfter.Format("2006-01-02"))
+	fmt.Fprintf(out, "greeting:     %s\n", textsafe.Terminal(decodeServerText(c.Greeting().String())))
+	if cs, ok := c.TLSConnectionState(); ok {
+		fmt.Fprintf(out, "tls:          %s\n", smtp.DescribeTLS(cs, r.TLSConfig != nil && r.TLSConfig.InsecureSkipVerify))
+		if len(cs.PeerCertificates) > 0 {
+			cert := cs.PeerCertificates[0]
+			fmt.Fprintf(out, "certificate:  names %s, valid until %s\n", textsafe.Terminal(strings.Join(append(cert.DNSNames, ipStrings(cert)...), " ")), cert.NotAfter.Format("2006-01-02"))
 		}
 	} else {
 		fmt.Fprintf(out, "tls:          none (the connection is in clear text)\n")
@@ -72,11 +92,11 @@ func (a *App) runCheck(ctx context.Context, f *connFlags, from string, args []st
 	sort.Strings(keys)
 	fmt.Fprintf(out, "capabilities:")
 	for _, k := range keys {
-		fmt.Fprintf(out, " %s", escapeControls(strings.TrimSpace(k+" "+ext[k])))
+		fmt.Fprintf(out, " %s", textsafe.Terminal(strings.TrimSpace(k+" "+ext[k])))
 	}
 	fmt.Fprintln(out)
 	if mechs := ext.AuthMechanisms(); len(mechs) > 0 {
-		fmt.Fprintf(out, "auth:         %s\n", strings.Join(mechs, " "))
+		fmt.Fprintf(out, "auth:         %s\n", textsafe.Terminal(strings.Join(mechs, " ")))
 	} else {
 		fmt.Fprintf(out, "auth:         none offered on this connection\n")
 	}
@@ -89,7 +109,7 @@ func (a *App) runCheck(ctx context.Context, f *connFlags, from string, args []st
 	}
 	if err != nil {
 		fmt.Fprintf(out, "login:        FAILED\n")
-		return a.withPresetHint(sess, err)
+		return presetHint(st, err)
 	}
 	fmt.Fprintf(out, "login:        OK as %s with %s\n", creds.Username, m.Name())
 	return nil
@@ -101,4 +121,19 @@ func ipStrings(c *x509.Certificate) []string {
 		out = append(out, ip.String())
 	}
 	return out
+}
+
+// describeTLSMode says what a TLS mode does, in the words of the check.
+func describeTLSMode(m smtp.TLSMode) string {
+	switch m {
+	case smtp.TLSImplicit:
+		return "implicit TLS, certificate verified"
+	case smtp.TLSStartTLS:
+		return "STARTTLS required, certificate verified"
+	case smtp.TLSOpportunistic:
+		return "STARTTLS if the server offers it, certificate verified; clear text only if it offers none"
+	case smtp.TLSNone:
+		return "no TLS: clear text"
+	}
+	return m.String()
 }

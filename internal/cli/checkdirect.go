@@ -8,6 +8,7 @@ import (
 
 	"github.com/postie/postie/dane"
 	"github.com/postie/postie/deliver"
+	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/smtp"
 )
 
@@ -32,7 +33,7 @@ func (a *App) checkDirect(ctx context.Context, d *deliver.Direct, domain string)
 		fmt.Fprintf(out, "mta-sts:      id %s, mode %s, mx %s, max_age %s (%s)\n", r.ID, r.Policy.Mode, strings.Join(r.Policy.MX, " "), r.Policy.MaxAge, r.Source)
 	}
 	for _, n := range p.Notes {
-		fmt.Fprintf(out, "note:         %s\n", escapeControls(oneLine(n)))
+		fmt.Fprintf(out, "note:         %s\n", textsafe.Line(n))
 	}
 	fmt.Fprintf(out, "tls policy:   %s\n", p.Policy)
 	usable := 0
@@ -47,42 +48,42 @@ func (a *App) checkDirect(ctx context.Context, d *deliver.Direct, domain string)
 			}
 		}
 		if h.Note != "" {
-			fmt.Fprintf(out, "  note:       %s\n", escapeControls(h.Note))
+			fmt.Fprintf(out, "  note:       %s\n", textsafe.Terminal(h.Note))
 		}
 		if h.Skip != nil {
-			fmt.Fprintf(out, "  verdict:    skipped: %s\n", escapeControls(oneLine(h.Skip.Error())))
+			fmt.Fprintf(out, "  verdict:    skipped: %s\n", textsafe.Line(h.Skip.Error()))
 			continue
 		}
 		probe, err := d.Probe(ctx, h)
 		if err != nil {
-			fmt.Fprintf(out, "  connect:    FAILED: %s\n", escapeControls(oneLine(err.Error())))
+			fmt.Fprintf(out, "  connect:    FAILED: %s\n", textsafe.Line(err.Error()))
 			continue
 		}
-		fmt.Fprintf(out, "  greeting:   %s\n", escapeControls(decodeServerText(probe.Greeting)))
+		fmt.Fprintf(out, "  greeting:   %s\n", textsafe.Terminal(decodeServerText(probe.Greeting)))
 		if probe.TLS == nil {
 			fmt.Fprintf(out, "  tls:        no STARTTLS\n")
 		} else {
 			fmt.Fprintf(out, "  tls:        %s\n", smtp.DescribeTLS(*probe.TLS, true))
 			if len(probe.TLS.PeerCertificates) > 0 {
 				c := probe.TLS.PeerCertificates[0]
-				fmt.Fprintf(out, "  names:      %s (valid until %s)\n", escapeControls(strings.Join(append(c.DNSNames, ipStrings(c)...), " ")), c.NotAfter.Format(time.DateOnly))
+				fmt.Fprintf(out, "  names:      %s (valid until %s)\n", textsafe.Terminal(strings.Join(append(c.DNSNames, ipStrings(c)...), " ")), c.NotAfter.Format(time.DateOnly))
 			}
 			if probe.PKIXErr == nil {
 				fmt.Fprintf(out, "  pkix:       valid for %s\n", h.Host)
 			} else {
-				fmt.Fprintf(out, "  pkix:       not valid for %s: %s\n", h.Host, escapeControls(oneLine(probe.PKIXErr.Error())))
+				fmt.Fprintf(out, "  pkix:       not valid for %s: %s\n", h.Host, textsafe.Line(probe.PKIXErr.Error()))
 			}
 			if probe.DANE != nil {
 				fmt.Fprintf(out, "  dane:       matches %s\n", daneName(probe.DANE))
 			} else if probe.DANEErr != nil {
-				fmt.Fprintf(out, "  dane:       %s\n", escapeControls(oneLine(probe.DANEErr.Error())))
+				fmt.Fprintf(out, "  dane:       %s\n", textsafe.Line(probe.DANEErr.Error()))
 			}
 		}
 		if probe.Deliver {
 			usable++
 			fmt.Fprintf(out, "  verdict:    postie would deliver here\n")
 		} else {
-			fmt.Fprintf(out, "  verdict:    postie would not deliver here: %s\n", escapeControls(oneLine(probe.Why)))
+			fmt.Fprintf(out, "  verdict:    postie would not deliver here: %s\n", textsafe.Line(probe.Why))
 		}
 	}
 	fmt.Fprintln(out)

@@ -25,6 +25,7 @@ import (
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/internal/mailcheck"
 	"github.com/postie/postie/internal/selfsigned"
+	"github.com/postie/postie/internal/textsafe"
 )
 
 func (a *App) demoCmd() *cobra.Command {
@@ -136,11 +137,13 @@ func (a *App) runDemo(ctx context.Context, dir string, keep bool, webAddr string
 		text:    "I love computer networks!\r\n我爱计算机网络！\r\n\r\nThis message came through postie's SMTP client.\r\n",
 		attach:  []string{paths.img},
 	}
-	f.conn = connFlags{
-		server: addr, tls: "starttls", user: "demo", passwordFile: paths.pw, auth: "login",
-		cacert: paths.ca, helo: "postie-demo-client", verbose: 1, explain: true, noConfig: true, noPipelining: true, noChunking: true,
+	f.req = request{
+		server:   serverFlags{server: addr, tls: "starttls", cacert: paths.ca, helo: "postie-demo-client", connectTimeout: 10e9},
+		login:    loginFlags{user: "demo", passwordFile: paths.pw, auth: "login"},
+		output:   outputFlags{verbose: 1, explain: true},
+		transfer: transferFlags{noPipelining: true, noChunking: true},
+		noConfig: true, noEnv: true,
 	}
-	f.conn.connectTimeout = 10e9
 	if err := sub.runSend(ctx, f); err != nil {
 		return err
 	}
@@ -195,12 +198,12 @@ func describeMessage(w io.Writer, path string) error {
 			if d, err := dec.DecodeHeader(v); err == nil && d != v {
 				line += "   [decoded: " + d + "]"
 			}
-			fmt.Fprintln(w, escapeControls(line))
+			fmt.Fprintln(w, textsafe.Terminal(line))
 		}
 	}
 	fmt.Fprintln(w, "--- MIME structure (decoded sizes)")
 	for _, l := range m.Outline {
-		fmt.Fprintln(w, escapeControls(l))
+		fmt.Fprintln(w, textsafe.Terminal(l))
 	}
 	return nil
 }

@@ -9,57 +9,45 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
-
-	"github.com/spf13/pflag"
 
 	"github.com/postie/postie/dane"
 	"github.com/postie/postie/deliver"
+	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/mtasts"
 )
 
-// addTrust adds the flags of direct delivery's TLS policies.
-func (f *connFlags) addTrust(fs *pflag.FlagSet) {
-	fs.StringVar(&f.tlsPolicy, "tls-policy", "", "with --direct: TLS to the MX hosts: "+strings.Join(deliver.TLSPolicies, "|")+" (default: DANE where published, else MTA-STS where published, else may)")
-	fs.StringVar(&f.mtaSTSPort, "mta-sts-port", "443", "with --direct: the HTTPS port of MTA-STS policy hosts (for tests)")
-	fs.MarkHidden("mta-sts-port")
-}
-
-// directTrust sets d's TLS policy, its DNSSEC-aware resolver (DANE) and
-// its MTA-STS client, and reports each domain's outcome.
-func (a *App) directTrust(f *connFlags, d *deliver.Direct, roots *x509.CertPool, s *session) error {
-	policy, err := deliver.ParseTLSPolicy(f.tlsPolicy)
-	if err != nil {
-		return usageErr("--tls-policy: %v", err)
-	}
-	if f.tls == "starttls" {
-		if policy != deliver.PolicyAuto && policy != deliver.PolicyVerify {
-			return usageErr("--tls starttls means --tls-policy verify; give one of them")
+// newDirect builds delivery to the MX hosts: its TLS policy, its
+// DNSSEC-aware resolver (DANE) and its MTA-STS client; the sender keeps
+// each domain's outcome for the report.
+func (a *App) newDirect(st *Settings) (*directSender, error) {
+	s := st.Direct
+	d := &deliver.Direct{Port: s.Port, Options: a.smtpOptions(st), TLSPolicy: s.Policy}
+	var roots *x509.CertPool
+	if s.CACert != "" {
+		var err error
+		if roots, err = loadCAPool(s.CACert); err != nil {
+			return nil, err
 		}
-		policy = deliver.PolicyVerify
+		d.Options.TLSConfig = &tls.Config{RootCAs: roots}
 	}
-	d.TLSPolicy = policy
 	// DNS: the given server, or the system's first nameserver, asked
 	// with DNSSEC OK so that authenticated TLSA records can be used.
 	var dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	var txt mtasts.TXTResolver = net.DefaultResolver
-	if f.dnsServer != "" {
-		if _, _, err := net.SplitHostPort(f.dnsServer); err != nil {
-			return usageErr("--dns-server %q: want HOST:PORT", f.dnsServer)
-		}
+	if s.DNSServer != "" {
 		goRes := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, network, f.dnsServer)
+			return (&net.Dialer{}).DialContext(ctx, network, s.DNSServer)
 		}}
-		d.Resolver = &dane.Resolver{Server: f.dnsServer}
+		d.Resolver = &dane.Resolver{Server: s.DNSServer}
 		d.Options.Dialer = &net.Dialer{Resolver: goRes}
 		dial = (&net.Dialer{Resolver: goRes}).DialContext
 		txt = goRes
 	} else if r, err := dane.SystemResolver(); err == nil {
 		d.Resolver = r
 	}
-	if policy == deliver.PolicyAuto || policy == deliver.PolicyMTASTS {
-		port := f.mtaSTSPort
+	if s.Policy == deliver.PolicyAuto || s.Policy == deliver.PolicyMTASTS {
+		port := s.MTASTSPort
 		base := (&net.Dialer{Timeout: 30 * time.Second}).DialContext
 		if dial != nil {
 			base = dial
@@ -76,8 +64,9 @@ func (a *App) directTrust(f *connFlags, d *deliver.Direct, roots *x509.CertPool,
 			Cache:   &mtasts.Cache{Dir: a.mtaSTSCacheDir()},
 		}
 	}
-	d.Report = func(r *deliver.DomainReport) { s.domains = append(s.domains, r) }
-	return nil
+	ds := &directSender{Direct: d}
+	d.Report = func(r *deliver.DomainReport) { ds.domains = append(ds.domains, r) }
+	return ds, nil
 }
 
 // stateDir is where postie keeps what it learns between runs:
@@ -122,14 +111,14 @@ func describeDomain(r *deliver.DomainReport) string {
 }
 
 // printDomains reports each domain of a direct delivery on stderr.
-func (a *App) printDomains(s *session) {
-	for _, r := range s.domains {
+func (a *App) printDomains(reports []*deliver.DomainReport) {
+	for _, r := range reports {
 		if r.Policy == "" {
 			continue // no plan (no such domain...): the error says it all
 		}
-		fmt.Fprintf(a.Stderr, "postie: %s\n", escapeControls(describeDomain(r)))
+		fmt.Fprintf(a.Stderr, "postie: %s\n", textsafe.Terminal(describeDomain(r)))
 		for _, n := range r.Notes {
-			fmt.Fprintf(a.Stderr, "postie: note: %s: %s\n", r.Domain, escapeControls(oneLine(n)))
+			fmt.Fprintf(a.Stderr, "postie: note: %s: %s\n", r.Domain, textsafe.Line(n))
 		}
 	}
 }
@@ -143,12 +132,9 @@ type jsonDomain struct {
 	Notes    []string `json:"notes,omitempty"`
 }
 
-func jsonDomains(s *session) []jsonDomain {
-	if s == nil {
-		return nil
-	}
+func jsonDomains(reports []*deliver.DomainReport) []jsonDomain {
 	var out []jsonDomain
-	for _, r := range s.domains {
+	for _, r := range reports {
 		out = append(out, jsonDomain{Domain: r.Domain, Policy: r.Policy, MX: r.MX, TLS: r.TLS, Verified: r.Verified, Notes: r.Notes})
 	}
 	return out

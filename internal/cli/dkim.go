@@ -55,7 +55,7 @@ func dkimSigner(f dkimFlags, acct *config.Account, from, home string) (*dkim.Sig
 			domain = from[strings.LastIndexByte(from, '@')+1:]
 		}
 	}
-	key, err := dkim.LoadKey(expandHome(keyPath, home))
+	key, err := dkim.LoadKey(config.ExpandHome(keyPath, home))
 	if err != nil {
 		return nil, exitcode.With(exitcode.Config, err, "")
 	}

@@ -18,6 +18,8 @@ import (
 	"golang.org/x/term"
 
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/textsafe"
+	"github.com/postie/postie/smtp"
 )
 
 // App carries the process's edges so tests can run commands in-process.
@@ -28,14 +30,17 @@ type App struct {
 	Getenv func(string) string
 	// IsTerminal reports whether a file descriptor is a terminal.
 	IsTerminal func(fd int) bool
+	// Dialer opens connections to servers (nil: the system's); tests
+	// route provider hosts to loopback with it.
+	Dialer smtp.Dialer
 }
 
 // Main runs postie with args (args[0] is the program name) and returns the
 // exit code. Run through a link named "sendmail", it is sendmail.
 func Main(args []string) int {
 	app := &App{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, IsTerminal: term.IsTerminal}
-	// SIGTERM too: a cron job or service stop ends postie the way Ctrl-C
-	// does, through the same cleanup and exit code.
+	// Ctrl-C and SIGTERM cancel the context: blocked reads end at once,
+	// temporary files are removed, and postie exits 130.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return app.Run(ctx, args)
@@ -54,13 +59,18 @@ func (a *App) Run(ctx context.Context, args []string) (code int) {
 	if len(args) > 0 && strings.HasPrefix(filepath.Base(args[0]), "sendmail") {
 		err = a.sendmail(ctx, args[1:])
 	} else {
-		root := a.root()
+		root := a.root(args[1:])
 		root.SetArgs(args[1:])
 		root.SetIn(a.Stdin)
 		root.SetOut(a.Stdout)
 		root.SetErr(a.Stderr)
+		started := false
+		root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
 		err = root.ExecuteContext(ctx)
-		if err != nil && isCobraUsage(err) {
+		var c *exitcode.Coded
+		if err != nil && !started && !errors.As(err, &c) {
+			// cobra refused the command line before any command ran (an
+			// unknown command, a wrong number of arguments): usage.
 			err = exitcode.With(exitcode.Usage, err, "run 'postie help' for usage")
 		}
 	}
@@ -81,36 +91,26 @@ type silentError struct{ err error }
 func (e *silentError) Error() string { return e.err.Error() }
 func (e *silentError) Unwrap() error { return e.err }
 
-func isCobraUsage(err error) bool {
-	var c *exitcode.Coded
-	if errors.As(err, &c) {
-		return false
-	}
-	s := err.Error()
-	// Flag errors are coded by SetFlagErrorFunc; what is left from cobra
-	// is argument-count and command-name errors.
-	for _, p := range []string{"unknown command ", "accepts ", "requires at least ", "requires exactly "} {
-		if strings.HasPrefix(s, p) {
-			return true
+func (a *App) printError(err error) {
+	msg := textsafe.Line(err.Error())
+	if errors.Is(err, context.Canceled) {
+		// Not "context canceled": the user pressed Ctrl-C.
+		msg = "interrupted"
+		if errors.Is(err, smtp.ErrMaybeDelivered) {
+			msg = "interrupted after the message was sent: it may have been delivered"
 		}
 	}
-	return strings.HasPrefix(s, "if any flags in the group")
-}
-
-func (a *App) printError(err error) {
-	msg := oneLine(err.Error())
 	fmt.Fprintf(a.Stderr, "postie: error: %s\n", msg)
 	if h := hintFor(err); h != "" {
-		fmt.Fprintf(a.Stderr, "postie: hint: %s\n", oneLine(h))
+		fmt.Fprintf(a.Stderr, "postie: hint: %s\n", textsafe.Line(h))
 	}
 }
 
-// oneLine keeps an error on one line and free of terminal controls.
-func oneLine(s string) string {
-	return escapeControls(strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", " "), "\n", " "))
-}
-
-func (a *App) root() *cobra.Command {
+// root builds the command tree for args. When args start with a
+// subcommand's name only that subcommand is built: a plain 'postie send'
+// does not pay for the flags of every other command (start-up time).
+// Help, completion and unknown names get the whole tree.
+func (a *App) root(args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "postie",
 		Short:         "postie sends mail over SMTP, and shows you the whole dialogue",
@@ -125,22 +125,52 @@ through any relay, or to a local server it carries itself (postie serve).
   postie sendmail -t < message.eml
 
 Exit codes follow sysexits(3): 0 sent, 64 usage, 65 bad message, 66 no input,
-67 recipient rejected, 69 refused, 75 try again later, 76 protocol error,
-77 authentication failed, 78 configuration.`,
+67 recipient rejected, 68 no mail host (--direct), 69 refused, 75 not sent:
+try again later, 76 protocol error, 77 authentication failed, 78 configuration;
+and 79 may have been delivered (do not resend blindly), 130 interrupted.`,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(a.sendCmd(), a.serveCmd(), a.demoCmd(), a.checkCmd(), a.sendmailCmd(), a.accountCmd(), a.dkimCmd(), a.completionCmd())
+	root.Args = unknownCommand
+	root.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return exitcode.With(exitcode.Usage, err, "run 'postie "+c.Name()+" --help' for usage")
+		return exitcode.With(exitcode.Usage, err, "run '"+c.CommandPath()+" --help' for usage")
 	})
+	commands := []struct {
+		name string
+		make func() *cobra.Command
+	}{
+		{"send", a.sendCmd}, {"serve", a.serveCmd}, {"demo", a.demoCmd}, {"check", a.checkCmd},
+		{"sendmail", a.sendmailCmd}, {"account", a.accountCmd}, {"dkim", a.dkimCmd}, {"completion", a.completionCmd},
+	}
+	for _, c := range commands {
+		if len(args) > 0 && args[0] == c.name {
+			root.AddCommand(c.make())
+			return root
+		}
+	}
+	for _, c := range commands {
+		root.AddCommand(c.make())
+	}
+	root.Version = version()
+	root.SetVersionTemplate("postie {{.Version}}\n")
 	return root
 }
 
 func (a *App) completionCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:       "completion bash|zsh|fish",
-		Short:     "Print a shell completion script",
-		Args:      cobra.ExactArgs(1),
+		Use:   "completion bash|zsh|fish",
+		Short: "Print a shell completion script",
+		Long: `Print a shell completion script. For bash (it needs the bash-completion
+package, e.g. Debian's bash-completion):
+
+  postie completion bash > ~/.local/share/bash-completion/completions/postie
+
+zsh:  postie completion zsh > "${fpath[1]}/_postie"
+fish: postie completion fish > ~/.config/fish/completions/postie.fish
+
+Completed: subcommands, flags, the values of --tls and --auth, and account
+names (--account, account test/remove).`,
+		Args:      exactArgs(1),
 		ValidArgs: []string{"bash", "zsh", "fish"},
 		RunE: func(c *cobra.Command, args []string) error {
 			root := c.Root()
@@ -156,6 +186,36 @@ func (a *App) completionCmd() *cobra.Command {
 		},
 	}
 }
+
+// unknownCommand refuses arguments a command with subcommands does not
+// take, suggesting the closest subcommand.
+func unknownCommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	hint := "run '" + c.CommandPath() + " --help' for the commands"
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2
+	}
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		hint = "did you mean '" + c.CommandPath() + " " + s[0] + "'?"
+	}
+	return exitcode.With(exitcode.Usage, fmt.Errorf("unknown command %q for %q", args[0], c.CommandPath()), hint)
+}
+
+// exactArgs wants n arguments.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			return exitcode.With(exitcode.Usage, fmt.Errorf("%s takes %d argument(s), got %d", c.CommandPath(), n, len(args)),
+				"run '"+c.CommandPath()+" --help' for usage")
+		}
+		return nil
+	}
+}
+
+// noArgs wants none.
+func noArgs(c *cobra.Command, args []string) error { return exactArgs(0)(c, args) }
 
 func usageErr(format string, args ...any) error {
 	return exitcode.With(exitcode.Usage, fmt.Errorf(format, args...), "")

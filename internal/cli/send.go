@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,14 +13,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/postie/postie/config"
-	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
 )
 
 type sendFlags struct {
-	conn                      connFlags
+	req                       request   // server, login, account, output, transfer and direct flags
+	dkim                      dkimFlags // the signing key (else the account's)
 	from, replyTo, subject    string
 	to, cc, bcc               []string
 	text, textFile            string
@@ -30,6 +29,13 @@ type sendFlags struct {
 	dsnNotify                 string
 	dsnRet, dsnEnvID          string
 	dryRun, jsonOut, eightbit bool
+
+	textSet, htmlSet bool // --text or --html given, even empty
+}
+
+// bodyGiven: the command line says what the body is.
+func (f *sendFlags) bodyGiven() bool {
+	return f.textSet || f.htmlSet || f.text != "" || f.html != "" || f.textFile != "" || f.htmlFile != ""
 }
 
 func (a *App) sendCmd() *cobra.Command {
@@ -42,31 +48,40 @@ func (a *App) sendCmd() *cobra.Command {
   postie send --server 127.0.0.1:2525 --tls none --from a@x.test --to b@x.test --attach report.pdf --text see attached`,
 		RunE: func(c *cobra.Command, args []string) error {
 			f.to = append(f.to, args...)
+			f.textSet, f.htmlSet = c.Flags().Changed("text"), c.Flags().Changed("html")
 			return a.runSend(c.Context(), f)
 		},
 	}
 	fs := cmd.Flags()
-	f.conn.add(fs)
-	f.conn.dkim.add(fs)
+	// In the order defined (the message, then server, login, account...):
+	// help reads by topic, and nothing sorts ~50 flags on every run.
+	fs.SortFlags = false
 	fs.StringVar(&f.from, "from", "", "sender: ADDR or 'Name <ADDR>'")
-	fs.StringArrayVar(&f.to, "to", nil, "recipient (repeatable, or comma-separated)")
-	fs.StringArrayVar(&f.cc, "cc", nil, "copy recipient")
-	fs.StringArrayVar(&f.bcc, "bcc", nil, "blind copy recipient (never shown in the message)")
+	listVar(fs, &f.to, "to", "recipient (repeatable, or comma-separated)")
+	listVar(fs, &f.cc, "cc", "copy recipient")
+	listVar(fs, &f.bcc, "bcc", "blind copy recipient (never shown in the message)")
 	fs.StringVar(&f.replyTo, "reply-to", "", "Reply-To address")
 	fs.StringVar(&f.subject, "subject", "", "subject, any language")
 	fs.StringVar(&f.text, "text", "", "plain-text body")
-	fs.StringVar(&f.textFile, "text-file", "", "read the plain-text body from FILE (- for stdin)")
+	fs.StringVar(&f.textFile, "text-file", "", "read the plain-text body from FILE (- for stdin); at most 64 MiB")
 	fs.StringVar(&f.html, "html", "", "HTML body")
-	fs.StringVar(&f.htmlFile, "html-file", "", "read the HTML body from FILE")
-	fs.StringArrayVar(&f.attach, "attach", nil, "attach FILE (repeatable)")
-	fs.StringArrayVar(&f.inline, "inline", nil, "inline image FILE, referenced from the HTML as cid:<file name>")
-	fs.StringArrayVar(&f.headers, "header", nil, "extra header 'Name: value' (repeatable)")
+	fs.StringVar(&f.htmlFile, "html-file", "", "read the HTML body from FILE (- for stdin)")
+	listVar(fs, &f.attach, "attach", "attach FILE (repeatable)")
+	listVar(fs, &f.inline, "inline", "inline image FILE, referenced from the HTML as cid:<file name>")
+	listVar(fs, &f.headers, "header", "extra header 'Name: value' (repeatable)")
 	fs.StringVar(&f.dsnNotify, "dsn-notify", "", "delivery status notifications: NEVER or SUCCESS,FAILURE,DELAY")
 	fs.StringVar(&f.dsnRet, "dsn-ret", "", "what a bounce returns: full|hdrs")
 	fs.StringVar(&f.dsnEnvID, "dsn-envid", "", "envelope id for delivery status notifications")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print the message and send nothing")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "print the message and send nothing (with --json: as JSON)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print the result as JSON on stdout")
 	fs.BoolVar(&f.eightbit, "8bit", false, "send UTF-8 text as 8bit when the server offers 8BITMIME (default: quoted-printable)")
+	f.dkim.add(fs)
+	f.req.server.add(cmd)
+	f.req.login.add(cmd)
+	f.req.account.add(a, cmd)
+	f.req.output.add(fs)
+	f.req.transfer.add(fs)
+	f.req.direct.add(fs)
 	return cmd
 }
 
@@ -107,16 +122,41 @@ func parseAddrs(field string, vals []string) ([]message.Address, error) {
 	return out, nil
 }
 
+// maxBody is the largest text or HTML body postie takes (it is held in
+// memory); bigger content goes as an attachment, which is streamed.
+const maxBody = 64 << 20
+
+// readInput reads a body from a file or, for "-", standard input. A body
+// over maxBody is refused (65) with its size, never cut.
 func readInput(what, path string, stdin io.Reader) (string, error) {
-	var b []byte
-	var err error
+	hint := "send a body that large as an attachment (--attach FILE): attachments are streamed, not held in memory"
 	if path == "-" {
-		b, err = io.ReadAll(io.LimitReader(stdin, 64<<20))
-	} else {
-		b, err = os.ReadFile(path)
+		if stdin == nil {
+			return "", nil
+		}
+		b, err := io.ReadAll(io.LimitReader(stdin, maxBody+1))
+		if err != nil {
+			return "", exitcode.With(exitcode.IOErr, fmt.Errorf("%s: reading standard input: %w", what, err), "")
+		}
+		if len(b) > maxBody {
+			return "", exitcode.With(exitcode.DataErr, fmt.Errorf("%s: the body on standard input is over %d MiB, the most postie takes for a body", what, maxBody>>20), hint)
+		}
+		return string(b), nil
 	}
+	f, err := os.Open(path)
 	if err != nil {
 		return "", exitcode.With(exitcode.NoInput, fmt.Errorf("%s: %w", what, err), "")
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > maxBody {
+		return "", exitcode.With(exitcode.DataErr, fmt.Errorf("%s %s: %d bytes, over the %d MiB postie takes for a body", what, path, st.Size(), maxBody>>20), hint)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxBody+1))
+	if err != nil {
+		return "", exitcode.With(exitcode.NoInput, fmt.Errorf("%s: %w", what, err), "")
+	}
+	if len(b) > maxBody {
+		return "", exitcode.With(exitcode.DataErr, fmt.Errorf("%s %s: over the %d MiB postie takes for a body", what, path, maxBody>>20), hint)
 	}
 	return string(b), nil
 }
@@ -148,6 +188,9 @@ func (a *App) compose(f *sendFlags, from string) (*message.Message, error) {
 	if len(m.To)+len(m.Cc)+len(m.Bcc) == 0 {
 		return nil, usageErr("no recipients: give --to ADDR (or recipients as arguments)")
 	}
+	if f.textFile == "-" && f.htmlFile == "-" {
+		return nil, usageErr("--text-file - and --html-file - both read standard input; give one of them a file")
+	}
 	if f.textFile != "" {
 		if f.text != "" {
 			return nil, usageErr("--text and --text-file both given; choose one")
@@ -164,8 +207,14 @@ func (a *App) compose(f *sendFlags, from string) (*message.Message, error) {
 			return nil, err
 		}
 	}
-	if m.Text == "" && m.HTML == "" && f.textFile == "" && a.Stdin != nil && !a.stdinIsTerminal() {
-		if m.Text, err = readInput("stdin", "-", a.Stdin); err != nil {
+	if !f.bodyGiven() {
+		if a.stdinIsTerminal() {
+			// Nothing would end the body but Ctrl-D: say how to give one.
+			if len(f.attach)+len(f.inline) == 0 {
+				return nil, exitcode.With(exitcode.Usage, errors.New("no message body"),
+					"give --text TEXT, --text-file FILE or --html, or pipe the body in (echo hi | postie send ...); --text '' sends an empty body")
+			}
+		} else if m.Text, err = readInput("stdin", "-", a.Stdin); err != nil {
 			return nil, err
 		}
 	}
@@ -183,7 +232,11 @@ func (a *App) compose(f *sendFlags, from string) (*message.Message, error) {
 		for _, p := range list.paths {
 			at, err := message.FileAttachment(p)
 			if err != nil {
-				return nil, exitcode.With(exitcode.NoInput, fmt.Errorf("attachment: %w", err), "")
+				what := "attachment"
+				if list.inline {
+					what = "inline image"
+				}
+				return nil, exitcode.With(exitcode.NoInput, fmt.Errorf("%s: %w", what, err), "")
 			}
 			at.Inline = list.inline
 			if list.inline {
@@ -218,13 +271,24 @@ func messageBody(m *message.Message) smtp.Body {
 }
 
 func (a *App) runSend(ctx context.Context, f *sendFlags) error {
-	from := f.from
-	sess, err := a.resolve(ctx, &f.conn, from, !f.dryRun)
+	// A bad flag value is a usage error (64), as --tls maybe is.
+	ret, err := smtp.ParseDSNReturn(f.dsnRet)
+	if err != nil {
+		return usageErr("--dsn-ret %q: want full or hdrs", f.dsnRet)
+	}
+	notify, err := smtp.ParseDSNNotify(f.dsnNotify)
+	if err != nil {
+		return usageErr("--dsn-notify %q: want NEVER, or any of SUCCESS,FAILURE,DELAY", f.dsnNotify)
+	}
+	req := &f.req
+	req.from, req.wantLogin = f.from, !f.dryRun
+	st, err := a.resolve(req)
 	if err != nil && !f.dryRun {
 		return err
 	}
-	if from == "" && sess != nil {
-		from = sess.from
+	from := f.from
+	if from == "" && st != nil {
+		from = st.From
 	}
 	m, err := a.compose(f, from)
 	if err != nil {
@@ -234,10 +298,10 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 	asciiHeaderDomains(m)
 	m.Fill()
 	var acct *config.Account
-	if sess != nil {
-		acct = sess.acct
+	if st != nil {
+		acct = st.account
 	}
-	signer, err := dkimSigner(f.conn.dkim, acct, m.From.Addr, a.env("HOME"))
+	signer, err := dkimSigner(f.dkim, acct, m.From.Addr, a.env("HOME"))
 	if err != nil {
 		return err
 	}
@@ -252,6 +316,9 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 		}
 	}
 	if f.dryRun {
+		if f.jsonOut {
+			return a.printDryRunJSON(m, body)
+		}
 		r, err := body()
 		if err != nil {
 			return err
@@ -269,174 +336,30 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 			return err
 		}
 	}
-	ret, err := smtp.ParseDSNReturn(f.dsnRet)
-	if err != nil {
-		return err
-	}
-	notify, err := smtp.ParseDSNNotify(f.dsnNotify)
-	if err != nil {
-		return err
-	}
 	env := &smtp.Envelope{
 		From: m.From.Addr,
 		To:   rcpts,
 		Mail: smtp.MailOptions{Size: size, Body8Bit: m.Needs8BitMIME(), DSNRet: ret, DSNEnvID: f.dsnEnvID},
 		Rcpt: smtp.RcptOptions{Notify: notify},
 	}
-	if m.Allow8Bit && sess.direct != nil {
-		// Each MX may differ; the 7-bit form suits every one of them.
-		m.Allow8Bit, env.Mail.Body8Bit = false, false
-		if env.Mail.Size, err = m.Size(); err != nil {
-			return err
-		}
-	}
+	var adapt Adapt
 	if m.Allow8Bit {
 		// 8bit text only where the server takes it; otherwise the same
 		// message in its 7-bit form (quoted-printable).
-		sess.relay.BeforeSend = func(ext smtp.Extensions) error {
+		adapt = func(ext smtp.Extensions) error {
 			if ext.Has("8BITMIME") {
 				return nil
 			}
 			m.Allow8Bit, env.Mail.Body8Bit = false, false
+			var err error
 			env.Mail.Size, err = m.Size()
 			return err
 		}
 	}
-	body, done := a.withProgress(body, size, f.conn.quiet || f.conn.verbose > 1)
-	sess.afterSend = done
-	return a.deliver(ctx, sess, env, body, f.conn.quiet, f.jsonOut)
-}
-
-type jsonRcpt struct {
-	Address  string `json:"address"`
-	Status   string `json:"status"` // delivered | rejected | deferred
-	Code     int    `json:"code,omitempty"`
-	Enhanced string `json:"enhanced,omitempty"`
-	Message  string `json:"message,omitempty"`
-}
-
-type jsonResult struct {
-	Status     string       `json:"status"` // sent | partial | failed | unknown
-	Server     string       `json:"server"`
-	QueueID    string       `json:"queue_id,omitempty"`
-	Reply      string       `json:"reply,omitempty"`
-	Recipients []jsonRcpt   `json:"recipients"`
-	Domains    []jsonDomain `json:"domains,omitempty"` // --direct: how each domain was reached
-	Error      string       `json:"error,omitempty"`
-	ExitCode   int          `json:"exit_code"`
-}
-
-// deliver sends through the session's relay and reports per recipient.
-func (a *App) deliver(ctx context.Context, sess *session, env *smtp.Envelope, body smtp.Body, quiet, jsonOut bool) error {
-	var res *smtp.Result
-	var err error
-	if sess.direct != nil {
-		res, err = sess.direct.Send(ctx, env, body)
-	} else {
-		res, err = sess.relay.Send(ctx, env, body)
-	}
-	if sess.afterSend != nil {
-		sess.afterSend() // clear the progress line before reporting
-	}
-	var ae *smtp.AuthError
-	if errors.As(err, &ae) && ae.Reply.Code == 535 && sess.preset != nil {
-		err = exitcode.With(exitcode.NoPerm, err, sess.preset.AuthMsg)
-	}
-	var failed []smtp.RcptStatus
-	permanent := false
-	if res != nil {
-		failed = res.Failed()
-		for _, fr := range failed {
-			var se *smtp.Error
-			var nmh *deliver.NoMailHostError
-			var pe *deliver.PolicyError
-			if errors.As(fr.Err, &se) && !se.Temporary() || errors.As(fr.Err, &nmh) || errors.As(fr.Err, &pe) && !pe.Temporary() {
-				permanent = true
-			}
-		}
-	}
-	if err == nil && len(failed) > 0 {
-		err = &exitcode.RecipientsError{Failed: failed, Permanent: permanent}
-	}
-	if jsonOut {
-		a.printJSON(sess, env, res, err)
-	} else if !quiet {
-		a.printDomains(sess)
-	}
-	if res != nil && len(res.Delivered()) > 0 && !quiet && !jsonOut {
-		reply := ""
-		if res.Final != nil {
-			reply = ": " + escapeControls(decodeServerText(res.Final.String()))
-		}
-		fmt.Fprintf(a.Stderr, "postie: sent to <%s>%s\n", strings.Join(res.Delivered(), ">, <"), reply)
-	}
-	var re *exitcode.RecipientsError
-	if errors.As(err, &re) {
-		for _, fr := range re.Failed {
-			why := "not attempted"
-			if fr.Err != nil {
-				why = fr.Err.Error()
-			}
-			if !jsonOut {
-				fmt.Fprintf(a.Stderr, "postie: error: not delivered to <%s>: %s\n", fr.Address, oneLine(why))
-			}
-		}
-		return &silentError{err}
-	}
-	if err != nil && jsonOut {
-		return &silentError{err}
-	}
-	return err
-}
-
-func (a *App) printJSON(sess *session, env *smtp.Envelope, res *smtp.Result, err error) {
-	server := "mail exchangers (--direct)"
-	if sess.relay != nil {
-		server = sess.relay.Addr
-	}
-	out := jsonResult{Server: server, Recipients: []jsonRcpt{}, ExitCode: exitcode.For(err), Domains: jsonDomains(sess)}
-	if res != nil {
-		out.QueueID = res.QueueID
-		if res.Final != nil {
-			out.Reply = res.Final.String()
-		}
-		for _, r := range res.Recipients {
-			jr := jsonRcpt{Address: r.Address, Status: "delivered"}
-			if r.State != smtp.RcptDelivered {
-				jr.Status = "rejected"
-				var se *smtp.Error
-				if errors.As(r.Err, &se) {
-					jr.Code, jr.Enhanced, jr.Message = se.Code, se.Enhanced.String(), se.Message
-					if se.Temporary() {
-						jr.Status = "deferred"
-					}
-				} else if r.Err != nil {
-					jr.Message = r.Err.Error()
-				}
-			} else if r.Reply != nil {
-				jr.Code, jr.Enhanced = r.Reply.Code, r.Reply.Enhanced.String()
-			}
-			out.Recipients = append(out.Recipients, jr)
-		}
-	} else {
-		for _, to := range env.To {
-			out.Recipients = append(out.Recipients, jsonRcpt{Address: to, Status: "failed"})
-		}
-	}
-	switch {
-	case errors.Is(err, smtp.ErrMaybeDelivered):
-		out.Status = "unknown" // the connection went after the final dot
-	case err == nil:
-		out.Status = "sent"
-	case res != nil && len(res.Delivered()) > 0:
-		out.Status = "partial"
-	default:
-		out.Status = "failed"
-	}
+	sender, err := a.newSender(ctx, st, adapt)
 	if err != nil {
-		out.Error = oneLine(err.Error())
+		return err
 	}
-	enc := json.NewEncoder(a.Stdout)
-	enc.SetIndent("", "  ")
-	enc.Encode(out)
+	body, done := a.withProgress(body, size, st.Quiet || st.Verbose > 1)
+	return a.deliver(ctx, sender, st, env, body, reportOptions{quiet: st.Quiet, json: f.jsonOut, before: done})
 }

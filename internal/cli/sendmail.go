@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/postie/postie/config"
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
@@ -180,12 +179,24 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	if stdin == nil {
 		stdin = strings.NewReader("")
 	}
+	// Where the message goes is the account's business (or
+	// POSTIE_SERVER's), never the message's: its From and -f choose no
+	// server. The config is read once, here; the server is resolved once
+	// the message is in.
+	req := &request{account: accountFlags{account: s.account, config: s.config}, output: outputFlags{verbose: s.verbose}, wantLogin: true}
+	if req.file, err = a.loadConfig(s.config); err != nil {
+		return err
+	}
+	acct, _, err := a.accountInUse(req)
+	if err != nil {
+		return err
+	}
 	// A message without From gets one, as sendmail does: -F's name and
 	// -f's address, else the account's from.
 	var hdrFrom *message.Address
 	if s.from != "" && s.from != "<>" {
 		hdrFrom = &message.Address{Name: s.fullName, Addr: s.from}
-	} else if af := a.accountFrom(s.config, s.account); af != "" {
+	} else if af := acct.From; af != "" {
 		if ad, err := message.ParseAddress(af); err == nil {
 			if s.fullName != "" {
 				ad.Name = s.fullName
@@ -206,8 +217,10 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	if len(rcpts) == 0 {
 		return exitcode.With(exitcode.Usage, errors.New("no recipients"), "give recipients as arguments or use -t to read them from the message")
 	}
-	f := &connFlags{configPath: s.config, account: s.account, verbose: s.verbose, tls: "auto", auth: "auto"}
-	f.connectTimeout = 30e9
+	st, err := a.resolve(req)
+	if err != nil {
+		return sendmailServerHint(err)
+	}
 	from := s.from
 	if from == "<>" {
 		from = ""
@@ -215,16 +228,12 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	if s.from == "" {
 		from = prep.From
 	}
-	sess, err := a.resolve(ctx, f, from, true)
-	if err != nil {
-		return sendmailServerHint(err)
-	}
-	if s.from == "" && sess.from != "" {
-		from = bareAddress(sess.from)
+	if s.from == "" && st.From != "" {
+		from = bareAddress(st.From)
 	}
 	// DKIM from the account's dkim_* keys, over the form plan chooses
 	// for the server: the bytes signed are the bytes sent.
-	if in.signer, err = dkimSigner(dkimFlags{}, sess.acct, first(prep.From, from), a.env("HOME")); err != nil {
+	if in.signer, err = dkimSigner(dkimFlags{}, st.account, first(prep.From, from), a.env("HOME")); err != nil {
 		return err
 	}
 	env := &smtp.Envelope{From: from, To: rcpts, Mail: smtp.MailOptions{Size: in.size}}
@@ -235,28 +244,11 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	if env.Rcpt.Notify, err = smtp.ParseDSNNotify(s.dsnNotify); err != nil {
 		return err
 	}
-	if sess.relay != nil {
-		sess.relay.BeforeSend = func(ext smtp.Extensions) error { return in.plan(ext, env) }
-	} else if err := in.plan(smtp.Extensions{}, env); err != nil {
-		return err // no one server to ask: the 7-bit form suits every one
-	}
-	return a.deliver(ctx, sess, env, in.body(), s.verbose == 0, false)
-}
-
-// accountFrom is the from address of the account sendmail will use, or
-// "" (errors surface later, in resolve, with their proper exit code).
-func (a *App) accountFrom(cfgPath, account string) string {
-	named := cfgPath != ""
-	if !named {
-		cfgPath = config.DefaultPath(a.env)
-	}
-	f, err := config.Load(cfgPath, named)
+	// plan fits the message to the server's extensions (a direct sender,
+	// with no one server to ask, takes the 7-bit form every one accepts).
+	sender, err := a.newSender(ctx, st, func(ext smtp.Extensions) error { return in.plan(ext, env) })
 	if err != nil {
-		return ""
+		return err
 	}
-	acct, _, err := f.Account(account)
-	if err != nil || acct == nil {
-		return ""
-	}
-	return acct.From
+	return a.deliver(ctx, sender, st, env, in.body(), reportOptions{quiet: s.verbose == 0})
 }

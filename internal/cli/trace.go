@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/postie/postie/internal/explain"
 	"github.com/postie/postie/internal/textsafe"
@@ -29,18 +28,18 @@ func (t *tracer) trace(d smtp.Direction, line string) {
 	var dir explain.Dir
 	switch d {
 	case smtp.Sent:
-		fmt.Fprintf(t.w, "C: %s\n", escapeControls(line))
+		fmt.Fprintf(t.w, "C: %s\n", textsafe.Terminal(line))
 		dir = explain.Client
 	case smtp.Received:
 		line = decodeServerText(line)
-		fmt.Fprintf(t.w, "S: %s\n", escapeControls(line))
+		fmt.Fprintf(t.w, "S: %s\n", textsafe.Terminal(line))
 		dir = explain.Server
 	case smtp.Info:
-		fmt.Fprintf(t.w, "*  %s\n", escapeControls(line))
+		fmt.Fprintf(t.w, "*  %s\n", textsafe.Terminal(line))
 		dir = explain.Event
 	case smtp.DataSent:
 		if t.data {
-			fmt.Fprintf(t.w, "C| %s\n", escapeControls(line))
+			fmt.Fprintf(t.w, "C| %s\n", textsafe.Terminal(line))
 		}
 		return
 	}
@@ -52,33 +51,6 @@ func (t *tracer) trace(d smtp.Direction, line string) {
 // decodeServerText shows non-UTF-8 server text as GB18030 (a superset of
 // GBK, which Chinese providers use) when that decodes cleanly.
 func decodeServerText(s string) string { return textsafe.ToUTF8(s) }
-
-// escapeControls makes control characters visible (\x1b, \r, ...) so a
-// server cannot move the cursor, recolour or retitle the user's terminal.
-func escapeControls(s string) string {
-	clean := true
-	for _, r := range s {
-		if r < 0x20 && r != '\t' || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for i, r := range s {
-		switch {
-		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-		case r < 0x20 && r != '\t', r == 0x7f, r >= 0x80 && r < 0xa0:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
 
 // language is the language of explanations: Chinese when the locale says
 // zh (LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them).

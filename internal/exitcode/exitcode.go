@@ -16,7 +16,8 @@ import (
 	"github.com/postie/postie/smtp"
 )
 
-// The codes postie uses (sysexits.h, plus 130 for an interrupt).
+// The codes postie uses (sysexits.h, plus 79 for "may have been
+// delivered" and 130 for an interrupt).
 const (
 	OK          = 0
 	Usage       = 64 // bad command line
@@ -32,6 +33,11 @@ const (
 	Protocol    = 76 // the server broke the protocol
 	NoPerm      = 77 // authentication rejected
 	Config      = 78 // bad configuration or missing secret
+	// MaybeSent: the connection was lost after the whole message was
+	// sent and before the server's answer; it may have been delivered.
+	// Not a sysexits code: 75 would tell a script to resend, which may
+	// deliver a second copy.
+	MaybeSent   = 79
 	Interrupted = 130
 )
 
@@ -83,6 +89,11 @@ func For(err error) int {
 	if errors.As(err, &c) {
 		return c.Code
 	}
+	// Whatever ended the session after the message's end was sent (a
+	// reset, a time-out, Ctrl-C), the message may have been delivered.
+	if errors.Is(err, smtp.ErrMaybeDelivered) {
+		return MaybeSent
+	}
 	if errors.Is(err, context.Canceled) {
 		return Interrupted
 	}
@@ -128,9 +139,6 @@ func For(err error) int {
 	if errors.As(err, &fe) || errors.Is(err, smtp.ErrInvalidArgument) || errors.Is(err, smtp.ErrLineTooLong) || errors.Is(err, message.ErrNoHeader) {
 		return DataErr
 	}
-	if errors.Is(err, smtp.ErrMaybeDelivered) {
-		return TempFail
-	}
 	var se *smtp.Error
 	if errors.As(err, &se) {
 		if se.Temporary() {
@@ -150,8 +158,11 @@ func For(err error) int {
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
+		// A relay's name that does not exist will not exist on a retry
+		// either. (A recipient domain without mail host, --direct, is a
+		// NoMailHostError: 68.)
 		if dnsErr.IsNotFound {
-			return NoHost
+			return Unavailable
 		}
 		return TempFail
 	}
@@ -169,9 +180,16 @@ func For(err error) int {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) {
 		return TempFail // the server went away
 	}
-	var tmo *smtp.TimeoutError
-	if errors.As(err, &tmo) {
+	// Whatever else ended the session before the message's end was
+	// sent, the message was certainly not delivered: safe to send again.
+	if errors.Is(err, smtp.ErrNotDelivered) {
 		return TempFail
 	}
 	return Software
 }
+
+// Temporary reports whether trying again later may succeed: the errors
+// For maps to TempFail. An error postie does not recognise is not
+// temporary: a bug must not be retried forever (by a script or the
+// outbox).
+func Temporary(err error) bool { return err != nil && For(err) == TempFail }

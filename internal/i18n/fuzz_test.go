@@ -34,7 +34,7 @@ func FuzzVerbs(f *testing.F) {
 		for i := range args {
 			args[i] = 1
 		}
-		out := fmt.Sprint(fmt.Sprintf(strings.ReplaceAll(format, "%w", "%v"), args...))
+		out := fmt.Sprintf(strings.ReplaceAll(format, "%w", "%v"), args...)
 		if strings.Contains(out, "BADINDEX") || strings.Contains(out, "NOVERB") || strings.Contains(out, "BADWIDTH") || strings.Contains(out, "BADPREC") {
 			return // fmt's own error paths for malformed formats
 		}

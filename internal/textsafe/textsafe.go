@@ -1,11 +1,16 @@
 // Package textsafe escapes text that came from the network (SMTP replies
-// and commands, header values, file names) before it reaches a terminal,
-// a log or a JSON document, so a peer cannot move the cursor, retitle the
-// window, clear the screen or reorder what the reader sees.
+// and commands, header values, certificate names, file names) before it
+// reaches a terminal, a log or a JSON document, so a peer cannot move the
+// cursor, retitle the window, clear the screen or reorder what the reader
+// sees. Every printer in postie goes through Terminal (or Line) for text
+// and WriteJSON for JSON.
 package textsafe
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -40,6 +45,18 @@ func Terminal(s string) string {
 	return b.String()
 }
 
+// Line is Terminal for text printed on one line: line breaks become
+// spaces first, so a multi-line reply or error reads as one line.
+func Line(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", " ")
+	s = strings.ReplaceAll(s, "\n", " ")
+	return Terminal(s)
+}
+
+// unsafeRune: C0 controls except tab, DEL, C1 controls (U+009B is a
+// one-character CSI on some terminals), and the bidirectional controls
+// that make text display in another order than it is stored (Unicode
+// TR9).
 func unsafeRune(r rune) bool {
 	switch {
 	case r < 0x20 && r != '\t', r == 0x7f, r >= 0x80 && r < 0xa0:
@@ -64,4 +81,47 @@ func ToUTF8(s string) string {
 		return d
 	}
 	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// JSON rewrites encoded JSON (as encoding/json writes it: valid UTF-8) so
+// that DEL, C1 and bidirectional controls inside strings appear as \uNNNN
+// escapes. A JSON reader gets the same strings back; a terminal showing
+// the raw output is not affected by them. encoding/json already escapes
+// the other C0 controls.
+func JSON(b []byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i < len(b); {
+		r, n := rune(b[i]), 1
+		if r >= utf8.RuneSelf {
+			r, n = utf8.DecodeRune(b[i:])
+		}
+		if r == 0x7f || r >= utf8.RuneSelf && unsafeRune(r) {
+			if out == nil {
+				out = make([]byte, 0, len(b)+16)
+			}
+			out = append(out, b[last:i]...)
+			out = fmt.Appendf(out, `\u%04x`, r)
+			last = i + n
+		}
+		i += n
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
+}
+
+// WriteJSON encodes v as indented JSON on w, with '<', '>' and '&' left
+// as they are (the output is not HTML) and unsafe characters escaped.
+func WriteJSON(w io.Writer, v any) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(JSON(buf.Bytes()))
+	return err
 }

@@ -1,6 +1,8 @@
 package textsafe
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -59,4 +61,56 @@ func TestToUTF8(t *testing.T) {
 			t.Errorf("ToUTF8(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+func TestLine(t *testing.T) {
+	if got := Line("550-a\r\n550 b\nc\x1b"); got != `550-a 550 b c\x1b` {
+		t.Errorf("Line: %q", got)
+	}
+}
+
+func TestWriteJSON(t *testing.T) {
+	in := map[string]string{"reply": "250 <ok> & \u009b[2J \u202eevil \x1b\x7f"}
+	var b bytes.Buffer
+	if err := WriteJSON(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if !strings.Contains(out, `<ok> &`) {
+		t.Errorf("HTML-escaped: %s", out)
+	}
+	for _, r := range out {
+		if unsafeRune(r) && r != '\n' {
+			t.Errorf("raw %U in %q", r, out)
+		}
+	}
+	var back map[string]string
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil || back["reply"] != in["reply"] {
+		t.Errorf("round trip: %q, %v", back["reply"], err)
+	}
+}
+
+// FuzzJSON: JSON leaves no unsafe character raw and a JSON reader gets
+// the same text back; Terminal is idempotent.
+func FuzzJSON(f *testing.F) {
+	for _, s := range []string{"250 ok", "\x1b[2J", "\u202e", "\xff", "中文\u009b", "\x7f"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if out := Terminal(s); Terminal(out) != out {
+			t.Fatalf("Terminal not idempotent on %q", s)
+		}
+		b, _ := json.Marshal(s)
+		j := JSON(b)
+		for _, r := range string(j) {
+			if unsafeRune(r) {
+				t.Fatalf("JSON keeps %U", r)
+			}
+		}
+		var back, want string
+		json.Unmarshal(b, &want)
+		if err := json.Unmarshal(j, &back); err != nil || back != want {
+			t.Fatalf("JSON round trip of %q: %q %v", s, back, err)
+		}
+	})
 }

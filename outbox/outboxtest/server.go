@@ -308,9 +308,7 @@ func (s *Server) readData(r *bufio.Reader, m *Message) ([]byte, bool) {
 		if line == ".\r\n" {
 			return data.Bytes(), true
 		}
-		if strings.HasPrefix(line, ".") {
-			line = line[1:]
-		}
+		line = strings.TrimPrefix(line, ".")
 		data.WriteString(line)
 		lines++
 		if lines == 2 {

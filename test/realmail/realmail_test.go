@@ -193,7 +193,12 @@ func TestRichMessageToEveryRecipientOnce(t *testing.T) {
 		}
 	}
 	// An independent reader: Dovecot over IMAPS, fetched with curl.
-	if _, err := exec.LookPath("curl"); err == nil {
+	if _, err := exec.LookPath("curl"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("curl is missing: test/realmail/install.sh installs it for the IMAP read-back")
+		}
+		t.Skip("curl not installed: the IMAP read-back was not done (bash test/realmail/install.sh)")
+	} else {
 		out, err := exec.Command("curl", "-s", "--max-time", "20", "--cacert", env["REALMAIL_CA"], "-u", "carol@mail.test:secret-carol",
 			"imaps://"+env["REALMAIL_IMAPS"]+"/INBOX", "-X", "SEARCH HEADER X-Test-Id "+id).CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "* SEARCH ") || strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(string(out)), "* SEARCH")) == "" {
@@ -247,20 +252,6 @@ func TestWrongPasswordExit77(t *testing.T) {
 	if r.code != 77 || !strings.Contains(r.stderr, "535") || strings.Count(strings.TrimSpace(r.stderr), "\n") > 1 {
 		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
-}
-
-func TestNoCredentialsInClearToRealServer(t *testing.T) {
-	env := servers(t)
-	// Port 2525 offers STARTTLS; --tls none with a password must be refused
-	// by postie before it connects at all.
-	r := postie(t, "", nil, "send", "--server", env["REALMAIL_SMTP"], "--tls", "none",
-		"--user", "alice@mail.test", "--password-file", secretFile(t, "secret-alice"),
-		"--from", "alice@mail.test", "--to", "bob@mail.test", "--text", "x", "-v")
-	if r.code != 69 || strings.Contains(r.stderr, "C: AUTH") || strings.Contains(r.stderr, "connecting") {
-		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
-	}
-	// Forcing the engine (allow-insecure off, opportunistic TLS refused by
-	// the caller) is covered by smtp.TestNoCredentialsInClear.
 }
 
 func TestUnknownRecipientAmongValid(t *testing.T) {
