@@ -91,7 +91,7 @@ func TestDeferredComesBackAfterItsDelay(t *testing.T) {
 		t.Fatal(err)
 	}
 	cl := pollClaim(t, b, "r2", time.Minute, 10*time.Second)
-	if early := next.Sub(time.Now()); early > 100*time.Millisecond {
+	if early := time.Until(next); early > 100*time.Millisecond {
 		t.Fatalf("a deferred entry came back %v before its time", early)
 	}
 	if r := cl[0].Entry.Recipients[0]; r.State != outbox.Deferred || r.Attempts != 1 {
