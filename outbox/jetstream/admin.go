@@ -250,12 +250,12 @@ func (s *Store) Drop(ctx context.Context, id outbox.ID) error {
 // dropKey frees an entry's idempotency key, if it still names the entry.
 func (s *Store) dropKey(ctx context.Context, st *state) {
 	kk := keyIndexKey(st.e.Key)
-	v, err := s.keys.Get(ctx, kk)
+	v, rev, err := s.getKey(ctx, kk)
 	if err != nil {
 		return
 	}
-	if k, _, _ := strings.Cut(string(v.Value()), " "); k == st.key {
-		s.keys.Delete(ctx, kk, jetstream.LastRevision(v.Revision()))
+	if k, _, _ := strings.Cut(v, " "); k == st.key {
+		s.keys.Delete(ctx, kk, jetstream.LastRevision(rev))
 	}
 }
 

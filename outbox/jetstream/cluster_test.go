@@ -200,3 +200,19 @@ func TestClusterWorkersExactlyOnce(t *testing.T) {
 	}
 	t.Logf("%d messages, %d copies at the server, %d flagged unknown", n, total, unknown)
 }
+
+// TestClusterDuplicateEnqueue: on the replicated cluster, two clients
+// connected to different nodes enqueue the same 20 keys 4 times each at
+// once: 20 entries, and every caller gets the entry's ID.
+func TestClusterDuplicateEnqueue(t *testing.T) {
+	s, _, prefix := clusterStore(t)
+	env := natstest.Cluster(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	other, err := jetstream.Open(ctx, jetstream.Options{URLs: env["NATS_NODE3"], Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	duplicateEnqueues(t, s, other)
+}

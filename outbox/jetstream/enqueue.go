@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/postie/postie/outbox"
@@ -80,7 +81,7 @@ func (s *Store) Enqueue(ctx context.Context, e *outbox.Entry, body io.Reader) (*
 	if e.Key != "" {
 		msgID = "key:" + keyIndexKey(e.Key)
 	}
-	ack, err := s.js.PublishMsg(ctx, m, jetstream.WithMsgID(msgID), jetstream.WithExpectStream(s.o.workStream()))
+	ack, err := s.publishTicket(ctx, m, msgID)
 	if err != nil {
 		dropObject()
 		return nil, fmt.Errorf("publish to %s: %w", s.o.workStream(), err)
@@ -116,6 +117,31 @@ func (s *Store) Enqueue(ctx context.Context, e *outbox.Entry, body io.Reader) (*
 	return cloneEntry(st.e), nil
 }
 
+// errCodeDuplicateInProcess: a replicated stream is still storing the
+// first message with this Nats-Msg-Id (JSStreamDuplicateMessageConflict).
+const errCodeDuplicateInProcess jetstream.ErrorCode = 10158
+
+// publishTicket publishes a ticket with its Nats-Msg-Id. On a replicated
+// stream a second publish of the same ID while the first is still being
+// stored is refused as "in process" rather than reported as a
+// duplicate: it asks again, shortly, until the stream can say which.
+func (s *Store) publishTicket(ctx context.Context, m *nats.Msg, msgID string) (*jetstream.PubAck, error) {
+	wait := 5 * time.Millisecond
+	for try := 0; ; try++ {
+		ack, err := s.js.PublishMsg(ctx, m, jetstream.WithMsgID(msgID), jetstream.WithExpectStream(s.o.workStream()))
+		var ae *jetstream.APIError
+		if err == nil || !errors.As(err, &ae) || ae.ErrorCode != errCodeDuplicateInProcess || try == 20 {
+			return ack, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 250*time.Millisecond)
+	}
+}
+
 // materialise writes the record of a ticket's entry if it was never
 // written: the second half of Enqueue, done by whoever gets there first
 // (the enqueuer, or a worker holding a ticket whose enqueuer died). The
@@ -129,11 +155,11 @@ func (s *Store) materialise(ctx context.Context, t *ticket) (*state, error) {
 			if !isConflict(err) {
 				return nil, fmt.Errorf("key index: %w", err)
 			}
-			cur, err := s.keys.Get(ctx, kk)
+			cur, _, err := s.getKey(ctx, kk)
 			if err != nil {
 				return nil, fmt.Errorf("key index: %w", err)
 			}
-			if k, _, _ := strings.Cut(string(cur.Value()), " "); k != key {
+			if k, _, _ := strings.Cut(cur, " "); k != key {
 				return nil, errLostKey
 			}
 		}
@@ -151,7 +177,7 @@ func (s *Store) materialise(ctx context.Context, t *ticket) (*state, error) {
 
 // getTicket reads a ticket from the work stream by sequence.
 func (s *Store) getTicket(ctx context.Context, seq uint64) (*ticket, error) {
-	m, err := s.work.GetMsg(ctx, seq)
+	m, err := s.leaderGet(ctx, s.o.workStream(), msgGetRequest{Seq: seq})
 	if err != nil {
 		return nil, err
 	}
@@ -188,14 +214,14 @@ func (s *Store) where(id outbox.ID, name string) string {
 
 // Lookup returns the entry with the idempotency key.
 func (s *Store) Lookup(ctx context.Context, key string) (*outbox.Entry, error) {
-	v, err := s.keys.Get(ctx, keyIndexKey(key))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
+	v, _, err := s.getKey(ctx, keyIndexKey(key))
+	if errors.Is(err, errNeverExisted) {
 		return nil, fmt.Errorf("key %q: %w", key, outbox.ErrNotFound)
 	}
 	if err != nil {
 		return nil, err
 	}
-	ek, seqs, _ := strings.Cut(string(v.Value()), " ")
+	ek, seqs, _ := strings.Cut(v, " ")
 	st, err := s.load(ctx, ek)
 	if errors.Is(err, errNeverExisted) {
 		// Enqueued, and its publisher stopped before the record: finish it.

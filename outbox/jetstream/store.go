@@ -27,7 +27,6 @@ type Store struct {
 	clock outbox.Clock
 
 	work       jetstream.Stream
-	entriesStr jetstream.Stream // the entries bucket's stream, for reads that see deletions
 	entries    jetstream.KeyValue
 	keys       jetstream.KeyValue
 	quarantine jetstream.KeyValue
@@ -157,9 +156,6 @@ func (s *Store) setup(ctx context.Context) error {
 	if s.entries, err = kv("entries", "postie outbox: entries and per-recipient state", 0); err != nil {
 		return err
 	}
-	if s.entriesStr, err = s.js.Stream(ctx, "KV_"+s.o.bucket("entries")); err != nil {
-		return err
-	}
 	if s.keys, err = kv("keys", "postie outbox: idempotency keys", 0); err != nil {
 		return err
 	}
@@ -261,14 +257,11 @@ const kvOpHeader = "KV-Operation"
 // load reads the entry at key: errNeverExisted when the key was never
 // written, errDeleted when the entry was dropped (or quarantined).
 func (s *Store) load(ctx context.Context, key string) (*state, error) {
-	m, err := s.entriesStr.GetLastMsgForSubject(ctx, s.entrySubject(key))
-	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return nil, errNeverExisted
-	}
+	m, err := s.leaderGet(ctx, "KV_"+s.o.bucket("entries"), msgGetRequest{LastBySubject: s.entrySubject(key)})
 	if err != nil {
 		return nil, err
 	}
-	return s.fromRaw(key, m.Sequence, m.Header, m.Data)
+	return s.fromRaw(key, m.Seq, m.Header, m.Data)
 }
 
 func (s *Store) fromRaw(key string, seq uint64, h nats.Header, data []byte) (*state, error) {
@@ -292,14 +285,39 @@ func (c *corrupt) Error() string { return c.err.Error() }
 
 func (s *Store) entrySubject(key string) string { return "$KV." + s.o.bucket("entries") + "." + key }
 
-// loadID finds an entry by ID alone (any campaign): one request for the
-// last message of "$KV.<bucket>.*.<id>".
+// loadID finds an entry by ID alone (any campaign): the last message
+// of "$KV.<bucket>.*.<id>".
 func (s *Store) loadID(ctx context.Context, id outbox.ID) (*state, error) {
 	if !id.Valid() {
 		return nil, errNeverExisted
 	}
-	req, _ := json.Marshal(map[string]string{"last_by_subj": s.entrySubject("*." + string(id))})
-	resp, err := s.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET.KV_"+s.o.bucket("entries"), req)
+	m, err := s.leaderGet(ctx, "KV_"+s.o.bucket("entries"), msgGetRequest{LastBySubject: s.entrySubject("*." + string(id))})
+	if err != nil {
+		return nil, err
+	}
+	return s.fromRaw(m.Subject[len(s.entrySubject("")):], m.Seq, m.Header, m.Data)
+}
+
+type msgGetRequest struct {
+	Seq           uint64 `json:"seq,omitempty"`
+	LastBySubject string `json:"last_by_subj,omitempty"`
+}
+
+type rawMsg struct {
+	Subject string
+	Seq     uint64
+	Header  nats.Header
+	Data    []byte
+}
+
+// leaderGet reads one message of a stream from the stream's leader. The
+// client's direct gets may be answered by any replica, one that has not
+// yet stored the latest write; decisions here need the latest, so every
+// read of a record, a key or a ticket goes to the leader. errNeverExisted
+// when there is no such message.
+func (s *Store) leaderGet(ctx context.Context, stream string, req msgGetRequest) (*rawMsg, error) {
+	b, _ := json.Marshal(req)
+	resp, err := s.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+stream, b)
 	if err != nil {
 		return nil, err
 	}
@@ -324,14 +342,26 @@ func (s *Store) loadID(ctx context.Context, id outbox.ID) (*state, error) {
 	if r.Message == nil {
 		return nil, errNeverExisted
 	}
-	var h nats.Header
+	m := &rawMsg{Subject: r.Message.Subject, Seq: r.Message.Seq, Data: r.Message.Data}
 	if len(r.Message.Hdrs) > 0 {
-		if h, err = nats.DecodeHeadersMsg(r.Message.Hdrs); err != nil {
+		if m.Header, err = nats.DecodeHeadersMsg(r.Message.Hdrs); err != nil {
 			return nil, err
 		}
 	}
-	key := r.Message.Subject[len(s.entrySubject("")):]
-	return s.fromRaw(key, r.Message.Seq, h, r.Message.Data)
+	return m, nil
+}
+
+// getKey reads the keys bucket's entry for an idempotency key (from the
+// leader): its value and revision, or errNeverExisted (also when deleted).
+func (s *Store) getKey(ctx context.Context, kk string) (string, uint64, error) {
+	m, err := s.leaderGet(ctx, "KV_"+s.o.bucket("keys"), msgGetRequest{LastBySubject: "$KV." + s.o.bucket("keys") + "." + kk})
+	if err != nil {
+		return "", 0, err
+	}
+	if op := m.Header.Get(kvOpHeader); op == "DEL" || op == "PURGE" {
+		return "", 0, errNeverExisted
+	}
+	return string(m.Data), m.Seq, nil
 }
 
 // save writes st if the entry is still at st.rev (compare and set) and

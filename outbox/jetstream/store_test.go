@@ -159,7 +159,11 @@ func count(t *testing.T, s outbox.Store, f outbox.Filter) int {
 func TestConcurrentDuplicateEnqueue(t *testing.T) {
 	srv := startServer(t)
 	prefix := freshPrefix()
-	stores := []outbox.Store{open(t, srv, jetstream.Options{Prefix: prefix}), open(t, srv, jetstream.Options{Prefix: prefix})}
+	duplicateEnqueues(t, open(t, srv, jetstream.Options{Prefix: prefix}), open(t, srv, jetstream.Options{Prefix: prefix}))
+}
+
+func duplicateEnqueues(t *testing.T, a, b outbox.Store) {
+	stores := []outbox.Store{a, b}
 	const keys, tries = 20, 4
 	ids := make([][]outbox.ID, keys)
 	var mu sync.Mutex
@@ -180,6 +184,9 @@ func TestConcurrentDuplicateEnqueue(t *testing.T) {
 		}
 	}
 	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
 	for k, got := range ids {
 		for _, id := range got {
 			if id != got[0] {
@@ -187,7 +194,7 @@ func TestConcurrentDuplicateEnqueue(t *testing.T) {
 			}
 		}
 	}
-	if n := count(t, stores[0], outbox.Filter{}); n != keys {
+	if n := count(t, a, outbox.Filter{}); n != keys {
 		t.Fatalf("%d entries for %d keys", n, keys)
 	}
 }
