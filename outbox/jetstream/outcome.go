@@ -138,17 +138,36 @@ func isNotFound(err error) bool {
 // Record stores outcomes: each entry's record is written (compare and
 // set) before anything is done to its ticket, so a crash between the two
 // leaves a ticket that the next worker settles from the record. Outcomes
-// of different entries are written concurrently; those of one entry in
-// order.
+// of different entries are written concurrently, those of one entry in
+// order, and sending marks only after every other outcome of the call:
+// the runner sends the next message's mark with the previous message's
+// outcome, and a crash between the two writes must not leave both marked
+// (the local store's single commit cannot); so at most one message per
+// connection is ever in doubt.
 func (s *Store) Record(ctx context.Context, outs []outbox.Outcome) error {
+	var marks, rest []*outbox.Outcome
+	for i := range outs {
+		if outs[i].Sending {
+			marks = append(marks, &outs[i])
+		} else {
+			rest = append(rest, &outs[i])
+		}
+	}
+	if err := s.recordAll(ctx, rest); err != nil {
+		return err
+	}
+	return s.recordAll(ctx, marks)
+}
+
+// recordAll writes outcomes, entries concurrently, each entry's in order.
+func (s *Store) recordAll(ctx context.Context, outs []*outbox.Outcome) error {
 	var order []outbox.ID
 	groups := map[outbox.ID][]*outbox.Outcome{}
-	for i := range outs {
-		id := outs[i].ID
-		if groups[id] == nil {
-			order = append(order, id)
+	for _, o := range outs {
+		if groups[o.ID] == nil {
+			order = append(order, o.ID)
 		}
-		groups[id] = append(groups[id], &outs[i])
+		groups[o.ID] = append(groups[o.ID], o)
 	}
 	var mu sync.Mutex
 	var firstErr error
