@@ -338,7 +338,18 @@ func (e *Entry) Apply(o *Outcome) {
 		r.record(*ro.Attempt, ro.Next)
 	}
 	if e.Lease != nil && e.Lease.Owner == o.Owner && !o.Partial {
-		e.Lease = nil
+		for _, ro := range o.Rcpts {
+			if ro.Attempt == nil { // reported as not tried: never left
+				e.Lease.Sending = slices.DeleteFunc(e.Lease.Sending, func(i int) bool { return i == ro.Index })
+			}
+		}
+		// A recipient still marked has no outcome: the runner gave the
+		// entry back (after a store failure) with its message possibly
+		// sent. The lease stays and runs out; TakeLease then records the
+		// recipient as unknown, as after a crash.
+		if len(e.Lease.Sending) == 0 {
+			e.Lease = nil
+		}
 	}
 	e.DueAt = e.nextDue()
 }

@@ -22,13 +22,9 @@ func (s *Store) List(ctx context.Context, f outbox.Filter) iter.Seq2[*outbox.Ent
 	return func(yield func(*outbox.Entry, error) bool) {
 		now := s.clock.Now()
 		if len(f.IDs) > 0 {
-			for _, id := range f.IDs {
-				e, err := s.Get(ctx, id)
-				if errors.Is(err, outbox.ErrNotFound) {
-					continue
-				}
-				if err == nil && !f.Match(e, now) {
-					continue
+			for e, err := range outbox.ListIDs(ctx, s, f, now) {
+				if e != nil {
+					s.absolute(e)
 				}
 				if !yield(e, err) {
 					return

@@ -3,11 +3,8 @@ package local
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -88,65 +85,10 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// verifier passes the stored bytes through and, instead of the end of
-// the input, returns a *CorruptError when they are not the size and
-// SHA-256 recorded at enqueue. The engine then closes the connection
-// without the final dot: a damaged message is never completed.
-type verifier struct {
-	r      io.Reader
-	c      io.Closer
-	h      hash.Hash
-	n      int64
-	e      *outbox.Entry
-	path   string
-	failed error
-}
-
-func newVerifier(r io.Reader, c io.Closer, e *outbox.Entry, path string) *verifier {
-	return &verifier{r: r, c: c, h: sha256.New(), e: e, path: path}
-}
-
-func (v *verifier) corrupt(why string) error {
-	v.failed = &outbox.CorruptError{ID: v.e.ID, Path: v.path, Reason: why}
-	return v.failed
-}
-
-func (v *verifier) Read(p []byte) (int, error) {
-	if v.failed != nil {
-		return 0, v.failed
-	}
-	n, err := v.r.Read(p)
-	v.n += int64(n)
-	v.h.Write(p[:n])
-	if v.n > v.e.Size {
-		return 0, v.corrupt(fmt.Sprintf("longer than the %d octets recorded", v.e.Size))
-	}
-	if err == io.EOF {
-		if v.n != v.e.Size {
-			return n, v.corrupt(fmt.Sprintf("%d octets, %d recorded", v.n, v.e.Size))
-		}
-		if hex.EncodeToString(v.h.Sum(nil)) != v.e.Digest {
-			return n, v.corrupt("content differs from what was queued (SHA-256)")
-		}
-		return n, io.EOF
-	}
-	if err != nil {
-		return n, v.corrupt("unreadable: " + err.Error())
-	}
-	return n, nil
-}
-
-func (v *verifier) Close() error {
-	if v.c != nil {
-		return v.c.Close()
-	}
-	return nil
-}
-
 // inlineBody serves bytes kept in the database.
 func inlineBody(e *outbox.Entry, b []byte, path string) func() (io.ReadCloser, error) {
 	return func() (io.ReadCloser, error) {
-		return newVerifier(bytes.NewReader(b), nil, e, path), nil
+		return outbox.Verified(e, bytes.NewReader(b), nil, path, nil), nil
 	}
 }
 
@@ -160,6 +102,6 @@ func fileBody(e *outbox.Entry, path string) func() (io.ReadCloser, error) {
 		if err != nil {
 			return nil, &outbox.CorruptError{ID: e.ID, Path: path, Reason: "the spool file is unreadable: " + unwrapPath(err).Error()}
 		}
-		return newVerifier(f, f, e, path), nil
+		return outbox.Verified(e, f, f, path, nil), nil
 	}
 }

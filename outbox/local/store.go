@@ -169,24 +169,7 @@ func (s *Store) spoolPath(id outbox.ID) string { return filepath.Join(s.spool, s
 func (s *Store) Enqueue(ctx context.Context, e *outbox.Entry, body io.Reader) (*outbox.Entry, error) {
 	now := s.clock.Now()
 	e = cloneEntry(e)
-	if e.ID == "" {
-		e.ID = outbox.NewID(now)
-	}
-	if e.Created.IsZero() {
-		e.Created = now
-	}
-	if e.Since.IsZero() {
-		e.Since = e.Created
-	}
-	if e.DueAt.IsZero() {
-		e.DueAt = now
-	}
-	e.Lease = nil
-	for i := range e.Recipients {
-		if e.Recipients[i].State == 0 {
-			e.Recipients[i].State = outbox.Pending
-		}
-	}
+	e.SetDefaults(now)
 	h := sha256.New()
 	buf := headBufs.Get().(*bytes.Buffer)
 	buf.Reset()

@@ -32,6 +32,7 @@ func TestStore(t *testing.T, open Opener) {
 		{"ClaimLeaseRecord", testClaimLeaseRecord},
 		{"LeaseExpiryMeansUnknown", testLeaseExpiry},
 		{"ReleaseKeepsPending", testRelease},
+		{"ReleaseAfterSendingMeansUnknown", testReleaseMarked},
 		{"DeliveredIsFinal", testDeliveredIsFinal},
 		{"PerRecipientDeferral", testPerRecipient},
 		{"PartialOutcomeKeepsLease", testPartial},
@@ -271,6 +272,38 @@ func testRelease(t *testing.T, s outbox.Store, c *Clock) {
 	cl := claim(t, s, c, "r2", outbox.Filter{})
 	if len(cl) != 1 || cl[0].Entry.Recipients[0].State != outbox.Pending || cl[0].Entry.Recipients[0].Attempts != 0 {
 		t.Fatalf("a released entry: %+v", cl)
+	}
+}
+
+// testReleaseMarked: a runner gives back an entry (a store failure
+// stopped it) whose message it had marked as being sent, with no outcome:
+// the message may have left, so the recipient must come back unknown,
+// never as pending as if it had not been tried.
+func testReleaseMarked(t *testing.T, s outbox.Store, c *Clock) {
+	e := Enqueue(t, s, c, &outbox.Entry{Recipients: Rcpts("sent@y.test", "untried@y.test")}, Msg("x"))
+	claim(t, s, c, "r1", outbox.Filter{})
+	err := s.Record(context.Background(), []outbox.Outcome{{ID: e.ID, Owner: "r1", Sending: true, Rcpts: []outbox.RcptOutcome{{Index: 0}, {Index: 1}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The second recipient's message was withdrawn unsent (reported as
+	// not tried); the first one's outcome is missing altogether.
+	if err := s.Record(context.Background(), []outbox.Outcome{{ID: e.ID, Owner: "r1", Rcpts: []outbox.RcptOutcome{{Index: 1}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Record(context.Background(), []outbox.Outcome{{ID: e.ID, Owner: "r1"}}); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(61 * time.Second)
+	cl := claim(t, s, c, "r2", outbox.Filter{})
+	if len(cl) != 1 {
+		t.Fatalf("claimed %d after the lease ran out, want 1", len(cl))
+	}
+	if r := cl[0].Entry.Recipients[0]; r.State != outbox.Unknown || !r.WasUnknown {
+		t.Fatalf("a recipient given back while marked as being sent is %+v, want unknown", r)
+	}
+	if r := cl[0].Entry.Recipients[1]; r.State != outbox.Pending || r.WasUnknown {
+		t.Fatalf("a recipient reported as not tried is %+v, want pending", r)
 	}
 }
 

@@ -47,7 +47,8 @@ type Message struct {
 	To        []string
 	Data      []byte // as received, dot-unstuffed
 	MessageID string
-	Conn      int // which connection (1 for the first accepted)
+	Conn      int    // which connection (1 for the first accepted)
+	Remote    string // the client's address (host:port)
 }
 
 // Server is a plain SMTP server on 127.0.0.1 (PIPELINING, 8BITMIME,
@@ -175,6 +176,7 @@ func (s *Server) serve() {
 
 // session runs one connection. It returns when the connection should close.
 func (s *Server) session(c net.Conn, conn int) {
+	remote := c.RemoteAddr().String()
 	r := bufio.NewReader(c)
 	w := bufio.NewWriter(c)
 	reply := func(code int, text string) bool {
@@ -236,7 +238,7 @@ func (s *Server) session(c net.Conn, conn int) {
 				return
 			}
 		case "MAIL":
-			m = &Message{From: addrArg(line), Conn: conn}
+			m = &Message{From: addrArg(line), Conn: conn, Remote: remote}
 			if ok, alive := act(Mail, m, ""); !ok {
 				m = nil
 				if !alive {
@@ -298,7 +300,7 @@ func (s *Server) session(c net.Conn, conn int) {
 		case "NOOP":
 			reply(250, "2.0.0 ok")
 		case "QUIT":
-			if ok, alive := act(Quit, &Message{Conn: conn}, ""); !ok {
+			if ok, alive := act(Quit, &Message{Conn: conn, Remote: remote}, ""); !ok {
 				_ = alive
 				return
 			}

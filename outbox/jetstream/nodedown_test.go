@@ -1,0 +1,66 @@
+package jetstream_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/postie/postie/outbox"
+	"github.com/postie/postie/outbox/jetstream"
+	"github.com/postie/postie/outbox/jetstream/internal/natstest"
+	"github.com/postie/postie/outbox/outboxtest"
+)
+
+// TestNodeDownMidRun: a cluster of 3 of this test's own (in-process), an
+// outbox replicated on all three, 2 worker processes delivering 300
+// messages; one node stops in the middle. Delivery goes on over the
+// other two, nothing is lost, and a message arrives twice only when its
+// outcome was unknown.
+func TestNodeDownMidRun(t *testing.T) {
+	srvs, urls := natstest.StartCluster(t, 3)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := jetstream.Open(ctx, jetstream.Options{URLs: urls, Prefix: "down", AckWait: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	srv := outboxtest.NewServer(t)
+	const n = 300
+	entries := enqueueMany(t, s, n, outbox.Route{Server: srv.Addr, TLS: "none"}, func(i int) string { return fmt.Sprintf("r%d@y.test", i) }, func(i int) string { return fmt.Sprint("node down ", i) })
+	w := newWorkers(t, urls, "down")
+	w.start("127.0.0.41")
+	w.start("127.0.0.42")
+	for deadline := time.Now().Add(2 * time.Minute); len(srv.Messages()) < n/3; {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d delivered after 2 minutes", len(srv.Messages()))
+		}
+		time.Sleep(10 * time.Millisecond) // polling the workers' progress
+	}
+	before := len(srv.Messages())
+	srvs[1].Shutdown()
+	t.Logf("node n2 stopped after %d of %d messages", before, n)
+	waitDrained(t, s, 3*time.Minute)
+	copies := srv.Copies()
+	for _, e := range entries {
+		g, err := s.Get(context.Background(), e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := g.Recipients[0]
+		k := e.MessageID + " " + r.Addr
+		if r.State != outbox.Delivered || copies[k] == 0 {
+			t.Errorf("%s: %v, %d copies", e.ID, r.State, copies[k])
+		}
+		if copies[k] > 1 && !r.WasUnknown {
+			t.Errorf("%s: %d copies, never unknown: %+v", e.ID, copies[k], r)
+		}
+	}
+	if t.Failed() {
+		t.Logf("workers' logs:\n%s", w.logs())
+	}
+	if len(srv.Messages()) <= before {
+		t.Fatal("nothing was delivered after the node stopped")
+	}
+}
