@@ -4,8 +4,10 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 	"golang.org/x/text/message/catalog"
 )
 
@@ -39,16 +41,24 @@ func ZHCatalogue() (*File, error) {
 	return &f, nil
 }
 
-func zhCatalog() catalog.Catalog {
+// zhMessages is the Chinese catalogue, parsed once, when first wanted:
+// an English run never pays for it.
+type zhMessages struct {
+	printer *message.Printer  // formats: Sprintf, Errorf
+	table   map[string]string // looks up texts taken as they are: T
+}
+
+var zh = sync.OnceValue(func() *zhMessages {
+	m := &zhMessages{table: map[string]string{}}
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
-	f, err := ZHCatalogue()
-	if err != nil {
-		return b // the catalogue test makes this unreachable in a release
-	}
-	for _, m := range f.Messages {
-		if m.Translation != "" {
-			b.SetString(language.SimplifiedChinese, noWrapVerb(m.ID), noWrapVerb(m.Translation))
+	if f, err := ZHCatalogue(); err == nil { // the catalogue test makes err unreachable in a release
+		for _, e := range f.Messages {
+			if e.Translation != "" {
+				b.SetString(language.SimplifiedChinese, noWrapVerb(e.ID), noWrapVerb(e.Translation))
+				m.table[e.ID] = e.Translation
+			}
 		}
 	}
-	return b
-}
+	m.printer = message.NewPrinter(language.SimplifiedChinese, message.Catalog(b))
+	return m
+})
