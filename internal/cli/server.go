@@ -2,10 +2,10 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"strings"
 
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/smtp"
 )
 
@@ -23,7 +23,7 @@ func splitServer(s string, defaultPort string) (addr string, mode smtp.TLSMode, 
 		rest = rest[i+3:]
 	}
 	if at := strings.LastIndexByte(rest, '@'); at >= 0 {
-		return "", 0, false, fmt.Errorf("server %q: %w", s[:len(s)-len(rest)]+"…@"+rest[at+1:], errUserinfo)
+		return "", 0, false, i18n.Errorf("server %q: %w", s[:len(s)-len(rest)]+"…@"+rest[at+1:], errUserinfo)
 	}
 	switch {
 	case strings.HasPrefix(s, "smtps://"):
@@ -34,21 +34,21 @@ func splitServer(s string, defaultPort string) (addr string, mode smtp.TLSMode, 
 	case strings.HasPrefix(s, "smtp://"):
 		s, mode, hasScheme = strings.TrimPrefix(s, "smtp://"), smtp.TLSStartTLS, true
 	case strings.Contains(s, "://"):
-		return "", 0, false, fmt.Errorf("server %q: unknown scheme (want smtp:// or smtps://)", s)
+		return "", 0, false, i18n.Errorf("server %q: unknown scheme (want smtp:// or smtps://)", s)
 	}
 	s = strings.TrimSuffix(s, "/")
 	if s == "" || strings.ContainsAny(s, " /\r\n\x00") {
-		return "", 0, false, fmt.Errorf("server %q: want HOST[:PORT]", s)
+		return "", 0, false, i18n.Errorf("server %q: want HOST[:PORT]", s)
 	}
 	host, port, err := net.SplitHostPort(s)
 	if err != nil {
 		host, port = strings.Trim(s, "[]"), defaultPort
 		if strings.Count(host, ":") > 0 && net.ParseIP(host) == nil {
-			return "", 0, false, fmt.Errorf("server %q: want HOST[:PORT]", s)
+			return "", 0, false, i18n.Errorf("server %q: want HOST[:PORT]", s)
 		}
 	}
 	if host == "" {
-		return "", 0, false, fmt.Errorf("server %q: no host", s)
+		return "", 0, false, i18n.Errorf("server %q: no host", s)
 	}
 	return net.JoinHostPort(host, port), mode, hasScheme, nil
 }
@@ -56,7 +56,7 @@ func splitServer(s string, defaultPort string) (addr string, mode smtp.TLSMode, 
 // serverHint is the hint for a server that did not parse.
 func serverHint(err error) string {
 	if errors.Is(err, errUserinfo) {
-		return "give the user with --user and the password with --password-file, --password-cmd or POSTIE_PASSWORD (never on the command line)"
+		return i18n.T("give the user with --user and the password with --password-file, --password-cmd or POSTIE_PASSWORD (never on the command line)")
 	}
 	return ""
 }
