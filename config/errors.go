@@ -67,7 +67,9 @@ type ValueError struct {
 	Want  []string
 }
 
-func (e *ValueError) Error() string { return fmt.Sprintf("%q: want %s", e.Value, strings.Join(e.Want, ", ")) }
+func (e *ValueError) Error() string {
+	return fmt.Sprintf("%q: want %s", e.Value, strings.Join(e.Want, ", "))
+}
 
 // NoAccountError: an account is named that the file does not have.
 type NoAccountError struct {
