@@ -122,6 +122,9 @@ func typedText(err error) (string, bool) {
 	case tls.RecordHeaderError:
 		return i18n.T("the other side does not speak TLS here (its first bytes are not a TLS handshake)"), true
 	case *net.OpError:
+		if e.Op == "dial" {
+			return errorText(e.Err), true // whoever dialed has named the address ("connect 1.2.3.4:25: ")
+		}
 		if e.Addr != nil {
 			return i18n.Sprintf("%s %s: %s", opName(e.Op), e.Addr, errorText(e.Err)), true
 		}
@@ -237,8 +240,6 @@ func authWhy(code int) string {
 // opName says what a network operation was doing.
 func opName(op string) string {
 	switch op {
-	case "dial":
-		return i18n.T("connecting to")
 	case "read":
 		return i18n.T("reading from")
 	case "write":

@@ -87,11 +87,12 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 		a.printDomains(domains)
 	}
 	if res != nil && len(res.Delivered()) > 0 && !o.quiet && !o.json {
-		reply := ""
+		to := strings.Join(res.Delivered(), ">, <")
 		if res.Final != nil {
-			reply = ": " + textsafe.Terminal(decodeServerText(res.Final.String()))
+			i18n.Fprintf(a.Stderr, "postie: sent to <%s>: %s\n", to, textsafe.Terminal(decodeServerText(res.Final.String())))
+		} else {
+			i18n.Fprintf(a.Stderr, "postie: sent to <%s>\n", to)
 		}
-		i18n.Fprintf(a.Stderr, "postie: sent to <%s>%s\n", strings.Join(res.Delivered(), ">, <"), reply)
 	}
 	var re *exitcode.RecipientsError
 	if errors.As(err, &re) || refusedAll {

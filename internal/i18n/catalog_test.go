@@ -71,7 +71,9 @@ func extractKeys(t *testing.T) map[string]string {
 			}
 			key, ok := literal(call.Args[pos])
 			if !ok {
-				if sel.Sel.Name != "T" {
+				// T, and a Printer's methods, may be given a key kept in a
+				// table (written with Mark, which this walk sees).
+				if _, onPrinter := sel.X.(*ast.CallExpr); sel.Sel.Name != "T" && !onPrinter {
 					t.Errorf("%s: %s.%s with a key that is not a string literal: the catalogue cannot see it", fset.Position(call.Pos()), name, sel.Sel.Name)
 				}
 				return true
