@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -230,6 +231,12 @@ func (s *Server) handle(lc *limitConn, implicitTLS bool) {
 	}
 	gs.Debug = rec
 	gs.Serve(&oneConnListener{c: nc, done: lc.closed})
+	// Serve returns as soon as the connection is closed, possibly before
+	// go-smtp's handler for it has finished (storing a message, logging
+	// out): wait for that, so Close means nothing more is written.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	gs.Shutdown(ctx)
+	cancel()
 	why := lc.cutReason()
 	if why != "" {
 		s.eventf("cut off %s: %s", lc.RemoteAddr(), why)
