@@ -146,6 +146,17 @@ func TestCatalogueMatchesCode(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	table, err := MakeTable(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *extract {
+		if err := os.WriteFile("zh_table.go", table, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if have, err := os.ReadFile("zh_table.go"); err != nil || !bytes.Equal(have, table) {
+		t.Errorf("zh_table.go is not made from this zh.json: run go generate ./internal/i18n")
+	}
 	if f.Language != "zh" {
 		t.Errorf("zh.json language = %q", f.Language)
 	}

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"errors"
+	"sort"
 	"io/fs"
 	"testing"
 
@@ -13,13 +14,16 @@ import (
 // withCatalogue swaps in a test catalogue for the Chinese printer.
 func withCatalogue(t *testing.T, entries map[string]string) {
 	t.Helper()
-	b := catalog.NewBuilder(catalog.Fallback(language.English))
-	m := &zhMessages{table: map[string]string{}}
+	f := &File{}
 	for k, v := range entries {
-		b.SetString(language.SimplifiedChinese, noWrapVerb(k), noWrapVerb(v))
-		m.table[k] = v
+		f.Messages = append(f.Messages, Entry{ID: k, Translation: v})
 	}
-	m.printer = message.NewPrinter(language.SimplifiedChinese, message.Catalog(b))
+	sort.Slice(f.Messages, func(i, j int) bool { return f.Messages[i].ID < f.Messages[j].ID })
+	m := &zhMessages{builder: catalog.NewBuilder(catalog.Fallback(language.English)), added: map[string]bool{}}
+	for _, e := range f.Messages {
+		m.pairs = append(m.pairs, e.ID, e.Translation)
+	}
+	m.printer = message.NewPrinter(language.SimplifiedChinese, message.Catalog(m.builder))
 	old := zh
 	zh = func() *zhMessages { return m }
 	SetLang(ZH)

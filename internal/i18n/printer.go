@@ -35,7 +35,7 @@ func (p Printer) Sprintf(format string, args ...any) string {
 	if p.Lang() == EN {
 		return fmt.Sprintf(format, args...)
 	}
-	return zh().printer.Sprintf(format, localArgs(args)...)
+	return zh().sprintf(format, localArgs(args)...)
 }
 
 // Fprintf writes Sprintf's result to w.
@@ -48,7 +48,7 @@ func (p Printer) T(s string) string {
 	if p.Lang() == EN {
 		return s
 	}
-	if t, ok := zh().table[s]; ok {
+	if t, ok := zh().lookup(s); ok && t != "" {
 		return t
 	}
 	return s
@@ -67,7 +67,7 @@ func (p Printer) Errorf(format string, args ...any) error {
 			}
 		}
 	}
-	msg := zh().printer.Sprintf(noWrapVerb(format), localArgs(args)...)
+	msg := zh().sprintf(format, localArgs(args)...)
 	if len(wrapped) == 0 {
 		return errors.New(msg)
 	}
