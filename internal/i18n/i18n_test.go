@@ -2,8 +2,8 @@ package i18n
 
 import (
 	"errors"
-	"sort"
 	"io/fs"
+	"sort"
 	"testing"
 
 	"golang.org/x/text/language"
