@@ -145,6 +145,9 @@ func typedText(err error) (string, bool) {
 		if s := errnoText(e); s != "" {
 			return s, true
 		}
+	case *config.Error:
+		// Its file, line and key, as they are; then its reason.
+		return strings.TrimSuffix(e.Error(), e.Err.Error()) + errorText(e.Err), true
 	case *config.PermissionError:
 		if e.Owner >= 0 {
 			return i18n.Sprintf("%s belongs to another user (uid %d); use a file of your own", e.Path, e.Owner), true
