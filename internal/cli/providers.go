@@ -96,12 +96,8 @@ func refusal(err error) *smtp.Error {
 // where it is known.
 func presetAdvice(p *config.Preset) string {
 	switch p.Name {
-	case "163":
-		return i18n.T(`NetEase (163.com) needs the authorization code (授权码) from its web settings, not your login password (to a login password it answers "535 Error: authentication failed"): on mail.163.com open 设置 (Settings) → POP3/SMTP/IMAP, switch on the SMTP service (开启 SMTP 服务), and use the authorization code it shows as the password`)
-	case "126":
-		return i18n.T(`NetEase (126.com) needs the authorization code (授权码) from its web settings, not your login password (to a login password it answers "535 Error: authentication failed"): on mail.126.com open 设置 (Settings) → POP3/SMTP/IMAP, switch on the SMTP service (开启 SMTP 服务), and use the authorization code it shows as the password`)
-	case "yeah":
-		return i18n.T(`NetEase (yeah.net) needs the authorization code (授权码) from its web settings, not your login password (to a login password it answers "535 Error: authentication failed"): on mail.yeah.net open 设置 (Settings) → POP3/SMTP/IMAP, switch on the SMTP service (开启 SMTP 服务), and use the authorization code it shows as the password`)
+	case "163", "126", "yeah":
+		return i18n.Sprintf(`NetEase (%[1]s) needs the authorization code (授权码) from its web settings, not your login password (to a login password it answers "535 Error: authentication failed"): on mail.%[1]s open 设置 (Settings) → POP3/SMTP/IMAP, switch on the SMTP service (开启 SMTP 服务), and use the authorization code it shows as the password`, p.Domains[0])
 	case "qq":
 		return i18n.T(`QQ Mail needs the authorization code (授权码) from its web settings, not your QQ password (it answers "535 Login Fail. Please enter your authorization code to login", or "535 Error: 请使用授权码登录"): on mail.qq.com open 设置 (Settings) → 账号 (Account) → POP3/IMAP/SMTP/Exchange/CardDAV/CalDAV服务, switch on the SMTP service, generate an authorization code (生成授权码) and use it as the password. "Account is abnormal, service is not open, password is incorrect, login frequency limited" means the same, or too many attempts: wait a while`)
 	case "exmail":
