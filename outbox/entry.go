@@ -124,6 +124,12 @@ type Params struct {
 	Notify   []string `json:"notify,omitempty"`
 }
 
+// IsZero reports whether no parameter is set (an empty Notify list counts
+// as none), so a record encodes the same after a round trip.
+func (p Params) IsZero() bool {
+	return !p.Body8Bit && !p.SMTPUTF8 && p.DSNRet == "" && p.DSNEnvID == "" && len(p.Notify) == 0
+}
+
 func (p Params) dsn() (smtp.DSNReturn, smtp.DSNNotify, error) {
 	ret, err := smtp.ParseDSNReturn(p.DSNRet)
 	if err != nil {
