@@ -52,10 +52,10 @@ func splitServer(s string, defaultPort string) (addr string, mode smtp.TLSMode, 
 		return "", 0, false, i18n.Errorf("server %q: no host", s)
 	}
 	if strings.ContainsAny(host, "[]") {
-		return "", 0, false, fmt.Errorf("server %q: want HOST[:PORT] (an IPv6 address goes in brackets: [::1]:25)", s)
+		return "", 0, false, i18n.Errorf("server %q: want HOST[:PORT] (an IPv6 address goes in brackets: [::1]:25)", s)
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return "", 0, false, fmt.Errorf("server %q: port %q is not a number from 1 to 65535", s, port)
+		return "", 0, false, i18n.Errorf("server %q: port %q is not a number from 1 to 65535", s, port)
 	}
 	return net.JoinHostPort(host, port), mode, hasScheme, nil
 }

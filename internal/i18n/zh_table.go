@@ -535,8 +535,10 @@ const zhTable = "" +
 	"server\x00服务器\x00" +
 	"server %q: %w\x00服务器 %q：%w\x00" +
 	"server %q: no host\x00服务器 %q：没有主机名\x00" +
+	"server %q: port %q is not a number from 1 to 65535\x00服务器 %q：端口 %q 不是 1 到 65535 之间的数\x00" +
 	"server %q: unknown scheme (want smtp:// or smtps://)\x00服务器 %q：未知的协议前缀（应为 smtp:// 或 smtps://）\x00" +
 	"server %q: want HOST[:PORT]\x00服务器 %q：应为 主机[:端口]\x00" +
+	"server %q: want HOST[:PORT] (an IPv6 address goes in brackets: [::1]:25)\x00服务器 %q：应为 主机[:端口]（IPv6 地址要放在方括号里：[::1]:25）\x00" +
 	"server, if not a known provider\x00服务器（如果不是已知的服务商）\x00" +
 	"server:       %s (%s)\n\x00服务器：      %s（%s）\n\x00" +
 	"server: HOST[:PORT], smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] (implicit TLS)\x00服务器：主机[:端口]、smtp://主机[:端口]（STARTTLS）或 smtps://主机[:端口]（隐式 TLS）\x00" +
