@@ -105,7 +105,7 @@ func parse(path, src string) (*File, error) {
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0]
-		e := &Error{Path: path, Key: k.String(), Err: errors.New("unknown key")}
+		e := &Error{Path: path, Key: k.String(), Err: ErrUnknownKey}
 		if len(k) == 3 && k[0] == "accounts" {
 			e.Line = lineOf(src, k[1], k[2])
 		} else if len(k) == 1 {
@@ -176,10 +176,10 @@ var (
 // check validates the values of keys that take one of a few words.
 func (a *Account) check() *keyErr {
 	if a.TLS != "" && !slices.Contains(TLSModes, strings.ToLower(a.TLS)) {
-		return &keyErr{"tls", fmt.Errorf("%q: want %s", a.TLS, strings.Join(TLSModes, ", "))}
+		return &keyErr{"tls", &ValueError{Value: a.TLS, Want: TLSModes}}
 	}
 	if a.Auth != "" && !slices.Contains(AuthMechanisms, strings.ToLower(a.Auth)) {
-		return &keyErr{"auth", fmt.Errorf("%q: want %s", a.Auth, strings.Join(AuthMechanisms, ", "))}
+		return &keyErr{"auth", &ValueError{Value: a.Auth, Want: AuthMechanisms}}
 	}
 	if a.Provider != "" {
 		if _, ok := PresetByName(a.Provider); !ok {
@@ -197,10 +197,10 @@ func checkPrivate(path string) error {
 		return err
 	}
 	if uid, ok := ownerOf(st); ok && uid != os.Getuid() {
-		return fmt.Errorf("it belongs to another user (uid %d); use a file of your own", uid)
+		return &PermissionError{Path: path, Mode: st.Mode().Perm(), Owner: uid}
 	}
 	if st.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("the file is mode %04o; make it 0600 (chmod 600 %s)", st.Mode().Perm(), path)
+		return &PermissionError{Path: path, Mode: st.Mode().Perm(), Owner: -1}
 	}
 	return nil
 }
@@ -222,7 +222,7 @@ func (f *File) Account(name string) (*Account, string, error) {
 	a, ok := f.Accounts[name]
 	if !ok {
 		names := f.Names()
-		return nil, "", &Error{Path: f.Path, Err: fmt.Errorf("no account %q (have: %s)", name, strings.Join(names, ", "))}
+		return nil, "", &Error{Path: f.Path, Err: &NoAccountError{Name: name, Have: names}}
 	}
 	return &a, name, nil
 }
@@ -272,22 +272,22 @@ func RunSecretCmd(ctx context.Context, what, cmdline string) (string, error) {
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	if err := cmd.Run(); err != nil {
-		why := "could not run it"
+		ce := &CommandError{What: what, ExitCode: -1, Why: "could not run it"}
 		var ee *exec.ExitError
 		switch {
 		case ctx.Err() == context.DeadlineExceeded:
-			why = "no answer in 60s"
+			ce.Why = "no answer in 60s"
 		case errors.As(err, &ee) && ee.ExitCode() >= 0:
-			why = fmt.Sprintf("exit %d", ee.ExitCode())
+			ce.ExitCode, ce.Why = ee.ExitCode(), ""
 		case errors.As(err, &ee):
-			why = ee.String() // killed by a signal
+			ce.Why = ee.String() // killed by a signal
 		}
-		return "", &Error{Err: fmt.Errorf("%s command failed: %s; run it yourself to see why", what, why)}
+		return "", &Error{Err: ce}
 	}
 	s, _, _ := strings.Cut(out.String(), "\n")
 	s = strings.TrimSuffix(s, "\r")
 	if s == "" {
-		return "", &Error{Err: fmt.Errorf("%s command printed nothing", what)}
+		return "", &Error{Err: &CommandError{What: what, ExitCode: -1}}
 	}
 	return s, nil
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -39,6 +40,64 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// The reasons of the errors users meet most, as types, so that the CLI
+// can say them in the user's language (it never reads an error's text).
+
+// ErrUnknownKey: the file has a key postie does not know (a typo).
+var ErrUnknownKey = errors.New("unknown key")
+
+// PermissionError: a file that holds a secret belongs to another user, or
+// others may read or write it.
+type PermissionError struct {
+	Path  string
+	Mode  fs.FileMode // its permission bits
+	Owner int         // the other user's uid when it is not ours, else -1
+}
+
+func (e *PermissionError) Error() string {
+	if e.Owner >= 0 {
+		return fmt.Sprintf("it belongs to another user (uid %d); use a file of your own", e.Owner)
+	}
+	return fmt.Sprintf("the file is mode %04o; make it 0600 (chmod 600 %s)", e.Mode, e.Path)
+}
+
+// ValueError: a key that takes one of a few words has another.
+type ValueError struct {
+	Value string
+	Want  []string
+}
+
+func (e *ValueError) Error() string {
+	return fmt.Sprintf("%q: want %s", e.Value, strings.Join(e.Want, ", "))
+}
+
+// NoAccountError: an account is named that the file does not have.
+type NoAccountError struct {
+	Name string
+	Have []string
+}
+
+func (e *NoAccountError) Error() string {
+	return fmt.Sprintf("no account %q (have: %s)", e.Name, strings.Join(e.Have, ", "))
+}
+
+// CommandError: a password or token command failed or printed nothing.
+type CommandError struct {
+	What     string // "password", "OAuth 2.0 token"
+	ExitCode int    // its exit status; -1 when it did not exit by itself
+	Why      string // when ExitCode is -1: "no answer in 60s", "could not run it", a signal; "" when it printed nothing
+}
+
+func (e *CommandError) Error() string {
+	switch {
+	case e.ExitCode < 0 && e.Why == "":
+		return fmt.Sprintf("%s command printed nothing", e.What)
+	case e.ExitCode >= 0:
+		return fmt.Sprintf("%s command failed: exit %d; run it yourself to see why", e.What, e.ExitCode)
+	}
+	return fmt.Sprintf("%s command failed: %s; run it yourself to see why", e.What, e.Why)
+}
 
 // describeTOMLError turns the TOML parser's error into one that names the
 // line and the key but not the text found there: the parser quotes what

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/postie/postie/internal/explain"
+	"github.com/postie/postie/internal/i18n"
 )
 
 // The JSON API under /api/v1/ (documented in the README):
@@ -199,14 +199,16 @@ func downloadName(p *Part) string {
 	return name
 }
 
-func langOf(r *http.Request) explain.Lang {
+// langOf is the language a request asks for: ?lang=zh|en, else its
+// Accept-Language.
+func langOf(r *http.Request) i18n.Lang {
 	switch r.URL.Query().Get("lang") {
 	case "zh":
-		return explain.Chinese
+		return i18n.ZH
 	case "en":
-		return explain.English
+		return i18n.EN
 	}
-	return explain.Negotiate(r.Header.Get("Accept-Language"))
+	return i18n.Negotiate(r.Header.Get("Accept-Language"))
 }
 
 func (in *Inbox) apiTranscript(w http.ResponseWriter, r *http.Request) {

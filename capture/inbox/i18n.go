@@ -1,58 +1,73 @@
 package inbox
 
-import "github.com/postie/postie/internal/explain"
+import (
+	"sync"
 
-// labels are the words of the pages, in the languages of the catalogue.
-var labels = map[string][2]string{ // key -> {English, Chinese}
-	"inbox":       {"postie inbox", "postie 收件箱"},
-	"search":      {"Search sender, recipients, subject", "搜索发件人、收件人、主题"},
-	"find":        {"Search", "搜索"},
-	"messages":    {"messages", "封邮件"},
-	"from":        {"From", "发件人"},
-	"to":          {"To", "收件人"},
-	"cc":          {"Cc", "抄送"},
-	"subject":     {"Subject", "主题"},
-	"date":        {"Date", "日期"},
-	"size":        {"Size", "大小"},
-	"attachments": {"Attachments", "附件"},
-	"empty":       {"No messages yet. Send one to this server and it appears here at once.", "还没有邮件。向这台服务器发一封，它会立即出现在这里。"},
-	"delete":      {"Delete", "删除"},
-	"deleteAll":   {"Delete all", "全部删除"},
-	"confirmAll":  {"Delete every message?", "删除所有邮件？"},
-	"older":       {"Older", "更早"},
-	"newer":       {"Newer", "更新"},
-	"page":        {"Page", "第"},
-	"of":          {"of", "页，共"},
-	"back":        {"All messages", "所有邮件"},
-	"html":        {"HTML", "HTML"},
-	"text":        {"Text", "纯文本"},
-	"headers":     {"Headers", "信头"},
-	"mime":        {"MIME tree", "MIME 结构"},
-	"source":      {"Source", "原文"},
-	"session":     {"SMTP session", "SMTP 会话"},
-	"noText":      {"This message has no text part.", "这封邮件没有纯文本部分。"},
-	"remote":      {"remote images were left out: this page never loads anything from the sender.", "张远程图片未加载：本页面从不向发件人请求任何东西。"},
-	"sandboxNote": {"Shown sanitised, in a sandbox that runs no script.", "已净化显示，在不运行脚本的沙箱中。"},
-	"truncated":   {"Only the beginning is shown.", "只显示了开头部分。"},
-	"download":    {"Download", "下载"},
-	"downloadEml": {"Download .eml", "下载 .eml"},
-	"noSession":   {"No session transcript for this message.", "这封邮件没有会话记录。"},
-	"sessionHelp": {"Every command and reply of the SMTP session that delivered this message; click a line for what it means. Passwords are never recorded.", "投递这封邮件的 SMTP 会话中的每条命令和回复；点击一行看它的含义。密码从不记录。"},
-	"broken":      {"This message is not well formed:", "这封邮件格式有误："},
-	"live":        {"live", "实时"},
-	"sourceCut":   {"The source is long: only its beginning is shown; download the whole file.", "原文较长：只显示开头；请下载完整文件。"},
-	"client":      {"client", "客户端"},
-	"server":      {"server", "服务器"},
-	"note":        {"note", "备注"},
-}
+	"github.com/postie/postie/internal/i18n"
+)
 
-func label(l explain.Lang, key string) string {
-	v, ok := labels[key]
+// labels are the words of the pages, by the names the templates use; each
+// is the English key of its translation in internal/i18n's catalogue. The
+// table is made when a page is first shown, not when postie starts.
+var labels = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"inbox":       i18n.Mark("postie inbox"),
+		"search":      i18n.Mark("Search sender, recipients, subject"),
+		"find":        i18n.Mark("Search"),
+		"messages":    i18n.Mark("messages"),
+		"from":        i18n.Mark("From"),
+		"to":          i18n.Mark("To"),
+		"cc":          i18n.Mark("Cc"),
+		"subject":     i18n.Mark("Subject"),
+		"date":        i18n.Mark("Date"),
+		"size":        i18n.Mark("Size"),
+		"attachments": i18n.Mark("Attachments"),
+		"empty":       i18n.Mark("No messages yet. Send one to this server and it appears here at once."),
+		"delete":      i18n.Mark("Delete"),
+		"deleteAll":   i18n.Mark("Delete all"),
+		"confirmAll":  i18n.Mark("Delete every message?"),
+		"older":       i18n.Mark("Older"),
+		"newer":       i18n.Mark("Newer"),
+		"pageOf":      i18n.Mark("Page %d of %d"),
+		"back":        i18n.Mark("All messages"),
+		"html":        i18n.Mark("HTML"),
+		"text":        i18n.Mark("Text"),
+		"headers":     i18n.Mark("Headers"),
+		"mime":        i18n.Mark("MIME tree"),
+		"source":      i18n.Mark("Source"),
+		"session":     i18n.Mark("SMTP session"),
+		"noText":      i18n.Mark("This message has no text part."),
+		"remote":      i18n.Mark("%d remote images were left out: this page never loads anything from the sender."),
+		"sandboxNote": i18n.Mark("Shown sanitised, in a sandbox that runs no script."),
+		"truncated":   i18n.Mark("Only the beginning is shown."),
+		"download":    i18n.Mark("Download"),
+		"downloadEml": i18n.Mark("Download .eml"),
+		"noSession":   i18n.Mark("No session transcript for this message."),
+		"sessionHelp": i18n.Mark("Every command and reply of the SMTP session that delivered this message; click a line for what it means. Passwords are never recorded."),
+		"broken":      i18n.Mark("This message is not well formed:"),
+		"live":        i18n.Mark("live"),
+		"sourceCut":   i18n.Mark("The source is long: only its beginning is shown; download the whole file."),
+		"client":      i18n.Mark("client"),
+		"server":      i18n.Mark("server"),
+		"note":        i18n.Mark("note"),
+	}
+})
+
+// label is a label in language l ("t" in the templates).
+func label(l i18n.Lang, key string) string {
+	v, ok := labels()[key]
 	if !ok {
 		return key
 	}
-	if l == explain.Chinese {
-		return v[1]
+	return i18n.In(l).T(v)
+}
+
+// labelf is a label with values in it ("tf" in the templates: "Page %d
+// of %d").
+func labelf(l i18n.Lang, key string, args ...any) string {
+	v, ok := labels()[key]
+	if !ok {
+		return key
 	}
-	return v[0]
+	return i18n.In(l).Sprintf(v, args...)
 }

@@ -2,6 +2,7 @@ package inbox
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -10,11 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/postie/postie/internal/explain"
+	"github.com/postie/postie/internal/i18n"
 )
 
 var funcs = template.FuncMap{
 	"t":       label,
+	"tf":      labelf,
 	"display": display,
 	"join":    strings.Join,
 	"size":    humanSize,
@@ -33,7 +35,7 @@ var funcs = template.FuncMap{
 		}
 		return "e"
 	},
-	"who": func(l explain.Lang, d string) string {
+	"who": func(l i18n.Lang, d string) string {
 		switch d {
 		case "C":
 			return label(l, "client")
@@ -70,7 +72,7 @@ func (in *Inbox) render(w http.ResponseWriter, name string, data any) {
 }
 
 type listData struct {
-	L    explain.Lang
+	L    i18n.Lang
 	Page Page
 }
 
@@ -87,7 +89,7 @@ func (in *Inbox) rowsFragment(w http.ResponseWriter, r *http.Request) {
 }
 
 type messageData struct {
-	L          explain.Lang
+	L          i18n.Lang
 	M          *Message
 	Transcript *Transcript
 	NoSession  string
@@ -108,6 +110,12 @@ func (in *Inbox) messagePage(w http.ResponseWriter, r *http.Request) {
 		d.Transcript = t
 	} else {
 		d.NoSession = err.Error()
+		switch {
+		case errors.Is(err, errNoSession):
+			d.NoSession = i18n.In(d.L).T("no session was recorded for this message")
+		case errors.Is(err, errSessionGone):
+			d.NoSession = i18n.In(d.L).T("the session's transcript is gone")
+		}
 	}
 	if f, err := os.Open(m.path); err == nil {
 		b, _ := io.ReadAll(io.LimitReader(f, maxSourceShown+1))

@@ -1,13 +1,14 @@
 package inbox
 
 import (
-	"fmt"
+	"errors"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/postie/postie/capture/transcript"
 	"github.com/postie/postie/internal/explain"
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/internal/textsafe"
 )
 
@@ -28,14 +29,21 @@ type Transcript struct {
 	Lines    []TranscriptLine `json:"lines"`
 }
 
+// Why a message has no transcript (the API says it in English; the page
+// in the reader's language).
+var (
+	errNoSession   = errors.New("no session was recorded for this message")
+	errSessionGone = errors.New("the session's transcript is gone")
+)
+
 // transcriptOf loads the session that delivered the message, explained.
-func (in *Inbox) transcriptOf(s Summary, lang explain.Lang) (*Transcript, error) {
+func (in *Inbox) transcriptOf(s Summary, lang i18n.Lang) (*Transcript, error) {
 	if s.Session == "" {
-		return nil, fmt.Errorf("no session was recorded for this message")
+		return nil, errNoSession
 	}
 	f, err := os.Open(filepath.Join(in.sessionDir(), s.Session+".txt"))
 	if err != nil {
-		return nil, fmt.Errorf("the session's transcript is gone")
+		return nil, errSessionGone
 	}
 	defer f.Close()
 	sess, err := transcript.Parse(f)

@@ -11,16 +11,17 @@ import (
 
 	"github.com/postie/postie/config"
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/smtp"
 )
 
 func (a *App) accountCmd() *cobra.Command {
 	var cfgPath string
-	cmd := &cobra.Command{Use: "account", Short: "List, add, test and remove accounts in the config file", Args: unknownCommand,
+	cmd := &cobra.Command{Use: "account", Short: i18n.T("List, add, test and remove accounts in the config file"), Args: unknownCommand,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return usageErr("account needs a subcommand: list, add NAME, test NAME or remove NAME")
+			return usageErr(i18n.Errorf("account needs a subcommand: list, add NAME, test NAME or remove NAME"))
 		}}
-	cmd.PersistentFlags().StringVar(&cfgPath, "config", "", configHelp)
+	cmd.PersistentFlags().StringVar(&cfgPath, "config", "", configHelp())
 	accountNames := func(c *cobra.Command, args []string, prefix string) ([]string, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
@@ -28,38 +29,38 @@ func (a *App) accountCmd() *cobra.Command {
 		return a.completeAccounts(&cfgPath)(c, args, prefix)
 	}
 	list := &cobra.Command{
-		Use: "list", Short: "List accounts (secrets masked)", Args: noArgs,
+		Use: "list", Short: i18n.T("List accounts (secrets masked)"), Args: noArgs,
 		RunE: func(*cobra.Command, []string) error { return a.accountList(cfgPath) },
 	}
 	var add config.Account
 	var noTest bool
 	addCmd := &cobra.Command{
 		Use:   "add NAME",
-		Short: "Add an account: provider detected from the address, secret asked with hidden input, login tested, saved 0600",
+		Short: i18n.T("Add an account: provider detected from the address, secret asked with hidden input, login tested, saved 0600"),
 		Args:  exactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			return a.accountAdd(c.Context(), cfgPath, args[0], add, noTest)
 		},
 	}
-	addCmd.Flags().StringVar(&add.From, "from", "", "the account's address")
-	addCmd.Flags().StringVar(&add.Server, "server", "", "server, if not a known provider")
-	addCmd.Flags().StringVar(&add.Provider, "provider", "", "the provider, for an address at your own domain hosted by one (exmail, office365, gmail, ...)")
+	addCmd.Flags().StringVar(&add.From, "from", "", i18n.T("the account's address"))
+	addCmd.Flags().StringVar(&add.Server, "server", "", i18n.T("server, if not a known provider"))
+	addCmd.Flags().StringVar(&add.Provider, "provider", "", i18n.T("the provider, for an address at your own domain hosted by one (exmail, office365, gmail, ...)"))
 	addCmd.RegisterFlagCompletionFunc("provider", fixedValues(config.PresetNames()))
-	addCmd.Flags().StringVar(&add.TLS, "tls", "", "TLS mode")
-	addCmd.Flags().StringVar(&add.User, "user", "", "user name (default: the address)")
-	addCmd.Flags().StringVar(&add.PasswordFile, "password-file", "", "file holding the password / authorization code")
-	addCmd.Flags().StringVar(&add.PasswordCmd, "password-cmd", "", "command printing the password")
-	addCmd.Flags().StringVar(&add.CACert, "cacert", "", "CA file to trust for this server")
-	addCmd.Flags().BoolVar(&noTest, "no-test", false, "save without testing the login")
+	addCmd.Flags().StringVar(&add.TLS, "tls", "", i18n.T("TLS mode"))
+	addCmd.Flags().StringVar(&add.User, "user", "", i18n.T("user name (default: the address)"))
+	addCmd.Flags().StringVar(&add.PasswordFile, "password-file", "", i18n.T("file holding the password / authorization code"))
+	addCmd.Flags().StringVar(&add.PasswordCmd, "password-cmd", "", i18n.T("command printing the password"))
+	addCmd.Flags().StringVar(&add.CACert, "cacert", "", i18n.T("CA file to trust for this server"))
+	addCmd.Flags().BoolVar(&noTest, "no-test", false, i18n.T("save without testing the login"))
 	test := &cobra.Command{
-		Use: "test NAME", Short: "Log in with an account and report; sends no mail", Args: exactArgs(1),
+		Use: "test NAME", Short: i18n.T("Log in with an account and report; sends no mail"), Args: exactArgs(1),
 		ValidArgsFunction: accountNames,
 		RunE: func(c *cobra.Command, args []string) error {
 			return a.runCheck(c.Context(), &request{account: accountFlags{account: args[0], config: cfgPath}}, nil)
 		},
 	}
 	remove := &cobra.Command{
-		Use: "remove NAME", Short: "Remove an account from the config file (its secret file, if any, is left)", Args: exactArgs(1),
+		Use: "remove NAME", Short: i18n.T("Remove an account from the config file (its secret file, if any, is left)"), Args: exactArgs(1),
 		ValidArgsFunction: accountNames,
 		RunE:              func(c *cobra.Command, args []string) error { return a.accountRemove(cfgPath, args[0]) },
 	}
@@ -81,21 +82,21 @@ func smtpAddr(s string) (string, error) {
 // secret was typed) and the config are written as new private files.
 func (a *App) accountAdd(ctx context.Context, cfgPath, name string, add config.Account, noTest bool) error {
 	if err := config.ValidAccountName(name); err != nil {
-		return usageErr("%v", err)
+		return usageErr(err)
 	}
 	f, err := a.loadConfig(cfgPath)
 	if err != nil {
 		return err
 	}
 	if _, ok := f.Accounts[name]; ok {
-		return usageErr("account %q already exists in %s", name, f.Path)
+		return usageErr(i18n.Errorf("account %q already exists in %s", name, f.Path))
 	}
 	tty := a.stdinIsTerminal()
 	if add.From == "" {
 		if !tty {
-			return usageErr("--from is required when not run on a terminal")
+			return usageErr(i18n.Errorf("--from is required when not run on a terminal"))
 		}
-		fmt.Fprint(a.Stderr, "your address: ")
+		i18n.Fprintf(a.Stderr, "your address: ")
 		line, _ := bufio.NewReader(a.Stdin).ReadString('\n')
 		add.From = strings.TrimSpace(line)
 	}
@@ -105,13 +106,14 @@ func (a *App) accountAdd(ctx context.Context, cfgPath, name string, add config.A
 	}
 	if add.Provider != "" {
 		if _, ok := config.PresetByName(add.Provider); !ok {
-			return usageErr("--provider %q: want one of %s", add.Provider, strings.Join(config.PresetNames(), ", "))
+			return usageErr(i18n.Errorf("--provider %q: want one of %s", add.Provider, strings.Join(config.PresetNames(), ", ")))
 		}
 	}
 	if p, _ := accountPreset(f, name, &add); p != nil && add.Server == "" {
-		fmt.Fprintf(a.Stderr, "postie: provider %s: %s:%d, %s TLS\npostie: note: %s\n", p.Name, p.Host, p.Port, p.TLS, p.AuthMsg)
+		i18n.Fprintf(a.Stderr, "postie: provider %s: %s, %s\n", p.Name, presetAddr(p), presetTLSName(p))
+		i18n.Fprintf(a.Stderr, "postie: note: %s\n", presetAdvice(p))
 	} else if add.Server == "" {
-		return usageErr("no preset for %s: give --server HOST:PORT, or --provider NAME (%s)", addr, strings.Join(config.PresetNames(), ", "))
+		return usageErr(i18n.Errorf("no preset for %s: give --server HOST:PORT, or --provider NAME (%s)", addr, strings.Join(config.PresetNames(), ", ")))
 	}
 	// Paths are kept absolute: the config is read from any directory.
 	for _, p := range []*string{&add.PasswordFile, &add.CACert} {
@@ -132,7 +134,7 @@ func (a *App) accountAdd(ctx context.Context, cfgPath, name string, add config.A
 		add.User = addr
 	}
 	if !noTest && (add.PasswordFile != "" || add.PasswordCmd != "" || typed != "") {
-		fmt.Fprintf(a.Stderr, "postie: testing the login...\n")
+		i18n.Fprintf(a.Stderr, "postie: testing the login...\n")
 		trial := add
 		if typed != "" {
 			trial.Password = typed
@@ -140,13 +142,13 @@ func (a *App) accountAdd(ctx context.Context, cfgPath, name string, add config.A
 		mem := &config.File{Path: f.Path + " (account " + name + ", not saved yet)", Accounts: map[string]config.Account{name: trial}}
 		err := a.runCheck(ctx, &request{account: accountFlags{account: name}, file: mem, noEnv: true}, nil)
 		if err != nil {
-			return fmt.Errorf("account not saved: %w", err)
+			return i18n.Errorf("account not saved: %w", err)
 		}
 	}
 	if typed != "" {
 		secret := filepath.Join(filepath.Dir(f.Path), name+".secret")
 		if err := config.WritePrivate(secret, []byte(typed+"\n")); err != nil {
-			return exitcode.With(exitcode.CantCreat, fmt.Errorf("saving the secret: %w", err), "")
+			return exitcode.With(exitcode.CantCreat, i18n.Errorf("saving the secret: %w", err), "")
 		}
 		add.PasswordFile = secret
 	}
@@ -162,7 +164,7 @@ func (a *App) accountAdd(ctx context.Context, cfgPath, name string, add config.A
 	if err := config.AppendAccount(f.Path, name, add, def); err != nil {
 		return exitcode.With(exitcode.CantCreat, err, "")
 	}
-	fmt.Fprintf(a.Stdout, "saved account %q in %s (mode 0600)\n", name, f.Path)
+	i18n.Fprintf(a.Stdout, "saved account %q in %s (mode 0600)\n", name, f.Path)
 	return nil
 }
 
@@ -172,7 +174,7 @@ func (a *App) accountList(cfgPath string) error {
 		return err
 	}
 	if len(f.Accounts) == 0 {
-		fmt.Fprintf(a.Stdout, "no accounts in %s\n", f.Path)
+		i18n.Fprintf(a.Stdout, "no accounts in %s\n", f.Path)
 		return nil
 	}
 	for _, n := range f.Names() {
@@ -212,11 +214,11 @@ func (a *App) accountRemove(cfgPath, name string) error {
 		return err
 	}
 	if _, ok := f.Accounts[name]; !ok {
-		return exitcode.With(exitcode.Usage, fmt.Errorf("no account %q in %s", name, f.Path), "run 'postie account list' to see the accounts")
+		return exitcode.With(exitcode.Usage, i18n.Errorf("no account %q in %s", name, f.Path), i18n.T("run 'postie account list' to see the accounts"))
 	}
 	if err := config.RemoveAccount(f.Path, name); err != nil {
 		return exitcode.With(exitcode.CantCreat, err, "")
 	}
-	fmt.Fprintf(a.Stdout, "removed account %q from %s\n", name, f.Path)
+	i18n.Fprintf(a.Stdout, "removed account %q from %s\n", name, f.Path)
 	return nil
 }

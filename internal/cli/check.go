@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/smtp"
 )
@@ -18,11 +19,11 @@ func (a *App) checkCmd() *cobra.Command {
 	req := &request{}
 	cmd := &cobra.Command{
 		Use:   "check",
-		Short: "Connect to a server and show what it offers; optionally test the login. Sends no mail",
+		Short: i18n.T("Connect to a server and show what it offers; optionally test the login. Sends no mail"),
 		Example: `  postie check --server smtp.163.com:465
   postie check --server smtp.gmail.com:587 --user me@gmail.com --password-file ~/.gmail-app-pw
   postie check --direct example.org`,
-		Args: cobra.MaximumNArgs(1),
+		Args: maxArgs(1),
 		RunE: func(c *cobra.Command, args []string) error { return a.runCheck(c.Context(), req, args) },
 	}
 	cmd.Flags().SortFlags = false // by topic, as send
@@ -31,7 +32,7 @@ func (a *App) checkCmd() *cobra.Command {
 	req.account.add(a, cmd)
 	req.output.add(cmd.Flags())
 	req.direct.add(cmd.Flags())
-	cmd.Flags().StringVar(&req.from, "from", "", "an address, to pick the provider's server when --server is not given")
+	cmd.Flags().StringVar(&req.from, "from", "", i18n.T("an address, to pick the provider's server when --server is not given"))
 	return cmd
 }
 
@@ -40,7 +41,7 @@ func (a *App) checkCmd() *cobra.Command {
 // mail exchangers would be reached (checkdirect.go).
 func (a *App) runCheck(ctx context.Context, req *request, args []string) error {
 	if !req.direct.direct && len(args) > 0 {
-		return usageErr("check takes no arguments (a DOMAIN only with --direct)")
+		return usageErr(i18n.Errorf("check takes no arguments (a DOMAIN only with --direct)"))
 	}
 	req.wantLogin = req.login.user != "" || req.account.account != ""
 	st, err := a.resolve(req)
@@ -49,7 +50,7 @@ func (a *App) runCheck(ctx context.Context, req *request, args []string) error {
 	}
 	if st.Direct != nil {
 		if len(args) != 1 {
-			return usageErr("check --direct needs the DOMAIN to look at")
+			return usageErr(i18n.Errorf("check --direct needs the DOMAIN to look at"))
 		}
 		d, err := a.newDirect(st)
 		if err != nil {
@@ -68,21 +69,21 @@ func (a *App) runCheck(ctx context.Context, req *request, args []string) error {
 	if st.Quiet {
 		out = io.Discard // -q: the exit code says it; errors still go to stderr
 	}
-	fmt.Fprintf(out, "server:       %s (%s)\n", r.Addr, describeTLSMode(r.TLS))
+	i18n.Fprintf(out, "server:       %s (%s)\n", r.Addr, describeTLSMode(r.TLS))
 	c, err := r.Connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer c.Quit(ctx)
-	fmt.Fprintf(out, "greeting:     %s\n", textsafe.Terminal(decodeServerText(c.Greeting().String())))
+	i18n.Fprintf(out, "greeting:     %s\n", textsafe.Terminal(decodeServerText(c.Greeting().String())))
 	if cs, ok := c.TLSConnectionState(); ok {
-		fmt.Fprintf(out, "tls:          %s\n", smtp.DescribeTLS(cs, r.TLSConfig != nil && r.TLSConfig.InsecureSkipVerify))
+		i18n.Fprintf(out, "tls:          %s\n", smtp.DescribeTLS(cs, r.TLSConfig != nil && r.TLSConfig.InsecureSkipVerify))
 		if len(cs.PeerCertificates) > 0 {
 			cert := cs.PeerCertificates[0]
-			fmt.Fprintf(out, "certificate:  names %s, valid until %s\n", textsafe.Terminal(strings.Join(append(cert.DNSNames, ipStrings(cert)...), " ")), cert.NotAfter.Format("2006-01-02"))
+			i18n.Fprintf(out, "certificate:  names %s, valid until %s\n", textsafe.Terminal(strings.Join(append(cert.DNSNames, ipStrings(cert)...), " ")), cert.NotAfter.Format("2006-01-02"))
 		}
 	} else {
-		fmt.Fprintf(out, "tls:          none (the connection is in clear text)\n")
+		i18n.Fprintf(out, "tls:          none (the connection is in clear text)\n")
 	}
 	ext := c.Extensions()
 	var keys []string
@@ -90,15 +91,15 @@ func (a *App) runCheck(ctx context.Context, req *request, args []string) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	fmt.Fprintf(out, "capabilities:")
+	i18n.Fprintf(out, "capabilities:")
 	for _, k := range keys {
 		fmt.Fprintf(out, " %s", textsafe.Terminal(strings.TrimSpace(k+" "+ext[k])))
 	}
 	fmt.Fprintln(out)
 	if mechs := ext.AuthMechanisms(); len(mechs) > 0 {
-		fmt.Fprintf(out, "auth:         %s\n", textsafe.Terminal(strings.Join(mechs, " ")))
+		i18n.Fprintf(out, "auth:         %s\n", textsafe.Terminal(strings.Join(mechs, " ")))
 	} else {
-		fmt.Fprintf(out, "auth:         none offered on this connection\n")
+		i18n.Fprintf(out, "auth:         none offered on this connection\n")
 	}
 	if creds == nil {
 		return nil
@@ -108,10 +109,10 @@ func (a *App) runCheck(ctx context.Context, req *request, args []string) error {
 		err = c.Auth(ctx, m)
 	}
 	if err != nil {
-		fmt.Fprintf(out, "login:        FAILED\n")
+		i18n.Fprintf(out, "login:        FAILED\n")
 		return presetHint(st, err)
 	}
-	fmt.Fprintf(out, "login:        OK as %s with %s\n", creds.Username, m.Name())
+	i18n.Fprintf(out, "login:        OK as %s with %s\n", creds.Username, m.Name())
 	return nil
 }
 
@@ -127,13 +128,13 @@ func ipStrings(c *x509.Certificate) []string {
 func describeTLSMode(m smtp.TLSMode) string {
 	switch m {
 	case smtp.TLSImplicit:
-		return "implicit TLS, certificate verified"
+		return i18n.T("implicit TLS, certificate verified")
 	case smtp.TLSStartTLS:
-		return "STARTTLS required, certificate verified"
+		return i18n.T("STARTTLS required, certificate verified")
 	case smtp.TLSOpportunistic:
-		return "STARTTLS if the server offers it, certificate verified; clear text only if it offers none"
+		return i18n.T("STARTTLS if the server offers it, certificate verified; clear text only if it offers none")
 	case smtp.TLSNone:
-		return "no TLS: clear text"
+		return i18n.T("no TLS: clear text")
 	}
 	return m.String()
 }

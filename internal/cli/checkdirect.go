@@ -8,6 +8,7 @@ import (
 
 	"github.com/postie/postie/dane"
 	"github.com/postie/postie/deliver"
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/smtp"
 )
@@ -21,84 +22,87 @@ func (a *App) checkDirect(ctx context.Context, d *deliver.Direct, domain string)
 	if err != nil {
 		return err
 	}
-	yes := map[bool]string{true: "yes", false: "no"}
-	fmt.Fprintf(out, "domain:       %s\n", p.Domain)
-	fmt.Fprintf(out, "mx records:   %d, DNSSEC-authenticated: %s\n", len(p.Hosts), yes[p.MXSecure])
+	yes := map[bool]string{true: i18n.T("yes"), false: i18n.T("no")}
+	i18n.Fprintf(out, "domain:       %s\n", p.Domain)
+	i18n.Fprintf(out, "mx records:   %d, DNSSEC-authenticated: %s\n", len(p.Hosts), yes[p.MXSecure])
 	switch r := p.MTASTS; {
 	case r == nil:
-		fmt.Fprintf(out, "mta-sts:      not looked up\n")
+		i18n.Fprintf(out, "mta-sts:      not looked up\n")
 	case r.Policy == nil:
-		fmt.Fprintf(out, "mta-sts:      no policy\n")
+		i18n.Fprintf(out, "mta-sts:      no policy\n")
 	default:
-		fmt.Fprintf(out, "mta-sts:      id %s, mode %s, mx %s, max_age %s (%s)\n", r.ID, r.Policy.Mode, strings.Join(r.Policy.MX, " "), r.Policy.MaxAge, r.Source)
+		i18n.Fprintf(out, "mta-sts:      id %s, mode %s, mx %s, max_age %s (%s)\n", r.ID, r.Policy.Mode, strings.Join(r.Policy.MX, " "), r.Policy.MaxAge, r.Source)
 	}
 	for _, n := range p.Notes {
-		fmt.Fprintf(out, "note:         %s\n", textsafe.Line(n))
+		i18n.Fprintf(out, "note:         %s\n", textsafe.Line(n))
 	}
-	fmt.Fprintf(out, "tls policy:   %s\n", p.Policy)
+	i18n.Fprintf(out, "tls policy:   %s\n", p.Policy)
 	usable := 0
 	for _, h := range p.Hosts {
-		fmt.Fprintf(out, "\nmx:           %s (requires: %s)\n", h.Host, h.Level)
+		i18n.Fprintf(out, "\nmx:           %s (requires: %s)\n", h.Host, h.Level)
 		if p.DANE {
 			if len(h.TLSA) == 0 {
-				fmt.Fprintf(out, "  tlsa:       none\n")
+				i18n.Fprintf(out, "  tlsa:       none\n")
 			}
 			for _, t := range h.TLSA {
-				fmt.Fprintf(out, "  tlsa:       %s%s\n", t, map[bool]string{true: "", false: " (unusable)"}[t.Usable()])
+				if t.Usable() {
+					i18n.Fprintf(out, "  tlsa:       %s\n", t)
+				} else {
+					i18n.Fprintf(out, "  tlsa:       %s (unusable)\n", t)
+				}
 			}
 		}
 		if h.Note != "" {
-			fmt.Fprintf(out, "  note:       %s\n", textsafe.Terminal(h.Note))
+			i18n.Fprintf(out, "  note:       %s\n", textsafe.Terminal(h.Note))
 		}
 		if h.Skip != nil {
-			fmt.Fprintf(out, "  verdict:    skipped: %s\n", textsafe.Line(h.Skip.Error()))
+			i18n.Fprintf(out, "  verdict:    skipped: %s\n", textsafe.Line(errText(h.Skip)))
 			continue
 		}
 		probe, err := d.Probe(ctx, h)
 		if err != nil {
-			fmt.Fprintf(out, "  connect:    FAILED: %s\n", textsafe.Line(err.Error()))
+			i18n.Fprintf(out, "  connect:    FAILED: %s\n", textsafe.Line(errText(err)))
 			continue
 		}
-		fmt.Fprintf(out, "  greeting:   %s\n", textsafe.Terminal(decodeServerText(probe.Greeting)))
+		i18n.Fprintf(out, "  greeting:   %s\n", textsafe.Terminal(decodeServerText(probe.Greeting)))
 		if probe.TLS == nil {
-			fmt.Fprintf(out, "  tls:        no STARTTLS\n")
+			i18n.Fprintf(out, "  tls:        no STARTTLS\n")
 		} else {
-			fmt.Fprintf(out, "  tls:        %s\n", smtp.DescribeTLS(*probe.TLS, true))
+			i18n.Fprintf(out, "  tls:        %s\n", smtp.DescribeTLS(*probe.TLS, true))
 			if len(probe.TLS.PeerCertificates) > 0 {
 				c := probe.TLS.PeerCertificates[0]
-				fmt.Fprintf(out, "  names:      %s (valid until %s)\n", textsafe.Terminal(strings.Join(append(c.DNSNames, ipStrings(c)...), " ")), c.NotAfter.Format(time.DateOnly))
+				i18n.Fprintf(out, "  names:      %s (valid until %s)\n", textsafe.Terminal(strings.Join(append(c.DNSNames, ipStrings(c)...), " ")), c.NotAfter.Format(time.DateOnly))
 			}
 			if probe.PKIXErr == nil {
-				fmt.Fprintf(out, "  pkix:       valid for %s\n", h.Host)
+				i18n.Fprintf(out, "  pkix:       valid for %s\n", h.Host)
 			} else {
-				fmt.Fprintf(out, "  pkix:       not valid for %s: %s\n", h.Host, textsafe.Line(probe.PKIXErr.Error()))
+				i18n.Fprintf(out, "  pkix:       not valid for %s: %s\n", h.Host, textsafe.Line(errText(probe.PKIXErr)))
 			}
 			if probe.DANE != nil {
-				fmt.Fprintf(out, "  dane:       matches %s\n", daneName(probe.DANE))
+				i18n.Fprintf(out, "  dane:       matches %s\n", daneName(probe.DANE))
 			} else if probe.DANEErr != nil {
-				fmt.Fprintf(out, "  dane:       %s\n", textsafe.Line(probe.DANEErr.Error()))
+				i18n.Fprintf(out, "  dane:       %s\n", textsafe.Line(errText(probe.DANEErr)))
 			}
 		}
 		if probe.Deliver {
 			usable++
-			fmt.Fprintf(out, "  verdict:    postie would deliver here\n")
+			i18n.Fprintf(out, "  verdict:    postie would deliver here\n")
 		} else {
-			fmt.Fprintf(out, "  verdict:    postie would not deliver here: %s\n", textsafe.Line(probe.Why))
+			i18n.Fprintf(out, "  verdict:    postie would not deliver here: %s\n", textsafe.Line(probe.Why))
 		}
 	}
 	fmt.Fprintln(out)
 	if usable == 0 {
-		fmt.Fprintf(out, "result:       no MX host of %s meets the policy now; a send would fail\n", p.Domain)
+		i18n.Fprintf(out, "result:       no MX host of %s meets the policy now; a send would fail\n", p.Domain)
 		return nil
 	}
-	fmt.Fprintf(out, "result:       %d of %d MX hosts usable under TLS policy %s\n", usable, len(p.Hosts), p.Policy)
+	i18n.Fprintf(out, "result:       %d of %d MX hosts usable under TLS policy %s\n", usable, len(p.Hosts), p.Policy)
 	return nil
 }
 
 func daneName(m *dane.Match) string {
-	kind := "DANE-EE (the server's own key)"
 	if m.Record.Usage == dane.DANETA {
-		kind = fmt.Sprintf("DANE-TA (trust anchor at depth %d)", m.Depth)
+		return i18n.Sprintf("DANE-TA (trust anchor at depth %d), TLSA %s", m.Depth, m.Record)
 	}
-	return fmt.Sprintf("%s, TLSA %s", kind, m.Record)
+	return i18n.Sprintf("DANE-EE (the server's own key), TLSA %s", m.Record)
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/postie/postie/capture"
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/internal/mailcheck"
 	"github.com/postie/postie/internal/selfsigned"
 	"github.com/postie/postie/internal/textsafe"
@@ -33,19 +34,19 @@ func (a *App) demoCmd() *cobra.Command {
 	var dir, web string
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Send a sample message to a local server and show the whole SMTP dialogue",
-		Long: `Starts postie's own SMTP server on a free loopback port with a fresh
+		Short: i18n.T("Send a sample message to a local server and show the whole SMTP dialogue"),
+		Long: i18n.T(`Starts postie's own SMTP server on a free loopback port with a fresh
 self-signed certificate and a demo user, then sends "I love computer
 networks!" with a Chinese subject and an image attachment through the same
 code as 'postie send': STARTTLS, the certificate verified against the demo CA,
 AUTH LOGIN. It prints the dialogue (password redacted), then the message as
-the server stored it. Nothing beyond loopback is touched.`,
-		Args: cobra.NoArgs,
+the server stored it. Nothing beyond loopback is touched.`),
+		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return a.runDemo(c.Context(), dir, keep, web) },
 	}
-	cmd.Flags().BoolVar(&keep, "keep", false, "leave the server running and show how to send to it")
-	cmd.Flags().StringVar(&dir, "dir", "", "keep the demo's files (Maildir, CA, password) in DIR instead of a temporary folder")
-	cmd.Flags().StringVar(&web, "web", "127.0.0.1:0", "with --keep, serve the web inbox on ADDR (default: a free loopback port)")
+	cmd.Flags().BoolVar(&keep, "keep", false, i18n.T("leave the server running and show how to send to it"))
+	cmd.Flags().StringVar(&dir, "dir", "", i18n.T("keep the demo's files (Maildir, CA, password) in DIR instead of a temporary folder"))
+	cmd.Flags().StringVar(&web, "web", "127.0.0.1:0", i18n.T("with --keep, serve the web inbox on ADDR (default: a free loopback port)"))
 	return cmd
 }
 
@@ -123,9 +124,9 @@ func (a *App) runDemo(ctx context.Context, dir string, keep bool, webAddr string
 	defer srv.Close()
 	addr := ln.Addr().String()
 
-	fmt.Fprintf(out, "postie demo: an SMTP server of postie's own is listening on %s\n", addr)
-	fmt.Fprintf(out, "postie demo: sending with STARTTLS (certificate checked against %s) and AUTH LOGIN as user \"demo\"\n", paths.ca)
-	fmt.Fprintf(out, "postie demo: one command at a time, like the seed (postie send pipelines and uses BDAT when the server offers them)\n\n")
+	i18n.Fprintf(out, "postie demo: an SMTP server of postie's own is listening on %s\n", addr)
+	i18n.Fprintf(out, "postie demo: sending with STARTTLS (certificate checked against %s) and AUTH LOGIN as user \"demo\"\n", paths.ca)
+	i18n.Fprintf(out, "postie demo: one command at a time, like the seed (postie send pipelines and uses BDAT when the server offers them)\n\n")
 
 	// The same path as 'postie send', with the transcript on stdout.
 	sub := *a
@@ -151,9 +152,9 @@ func (a *App) runDemo(ctx context.Context, dir string, keep bool, webAddr string
 	select {
 	case st = <-stored:
 	default:
-		return exitcode.With(exitcode.Software, fmt.Errorf("the server accepted the message but stored nothing"), "")
+		return exitcode.With(exitcode.Software, i18n.Errorf("the server accepted the message but stored nothing"), "")
 	}
-	fmt.Fprintf(out, "\n--- the message as the server stored it: %s (%d bytes)\n", st.Path, st.Size)
+	i18n.Fprintf(out, "\n--- the message as the server stored it: %s (%d bytes)\n", st.Path, st.Size)
 	if err := describeMessage(out, st.Path); err != nil {
 		return err
 	}
@@ -164,14 +165,14 @@ func (a *App) runDemo(ctx context.Context, dir string, keep bool, webAddr string
 		}
 		defer w.stop()
 		web.Store(w)
-		fmt.Fprintf(out, "\npostie demo: the web inbox is at %s (each message, and the SMTP session that delivered it, explained)\n", w.URL)
-		fmt.Fprintf(out, "postie demo: the server keeps running on %s until you press Ctrl-C. From another terminal:\n", addr)
+		i18n.Fprintf(out, "\npostie demo: the web inbox is at %s (each message, and the SMTP session that delivered it, explained)\n", w.URL)
+		i18n.Fprintf(out, "postie demo: the server keeps running on %s until you press Ctrl-C. From another terminal:\n", addr)
 		fmt.Fprintf(out, "  postie send --server %s --tls starttls --cacert %s --user demo --password-file %s \\\n", addr, paths.ca, paths.pw)
 		fmt.Fprintf(out, "      --from you@postie-demo.localhost --to friend@postie-demo.localhost --subject hello --text hi -v\n")
 		fmt.Fprintf(out, "  swaks --server %s --tls --tls-ca-path %s --auth LOGIN --auth-user demo --auth-password %s --to friend@postie-demo.localhost\n", addr, paths.ca, "\"$(cat "+paths.pw+")\"")
-		fmt.Fprintf(out, "Messages arrive in %s/new; each is listed here:\n", paths.maildir)
+		i18n.Fprintf(out, "Messages arrive in %s/new; each is listed here:\n", paths.maildir)
 		if temporary {
-			fmt.Fprintf(out, "(Ctrl-C stops the server and removes %s)\n", dir)
+			i18n.Fprintf(out, "(Ctrl-C stops the server and removes %s)\n", dir)
 		}
 		logw.open.Store(true)
 		<-ctx.Done()
@@ -189,19 +190,19 @@ func describeMessage(w io.Writer, path string) error {
 	}
 	m, err := mailcheck.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("stored message does not parse: %w", err)
+		return i18n.Errorf("stored message does not parse: %w", err)
 	}
 	dec := new(mime.WordDecoder)
 	for _, k := range []string{"Return-Path", "Received", "Date", "From", "To", "Cc", "Subject", "Message-Id", "Mime-Version", "Content-Type"} {
 		for _, v := range m.Header[k] {
 			line := k + ": " + v
 			if d, err := dec.DecodeHeader(v); err == nil && d != v {
-				line += "   [decoded: " + d + "]"
+				line += i18n.Sprintf("   [decoded: %s]", d)
 			}
 			fmt.Fprintln(w, textsafe.Terminal(line))
 		}
 	}
-	fmt.Fprintln(w, "--- MIME structure (decoded sizes)")
+	i18n.Fprintf(w, "--- MIME structure (decoded sizes)\n")
 	for _, l := range m.Outline {
 		fmt.Fprintln(w, textsafe.Terminal(l))
 	}

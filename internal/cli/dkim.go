@@ -3,7 +3,6 @@ package cli
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"github.com/postie/postie/config"
 	"github.com/postie/postie/dkim"
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
 )
@@ -24,9 +24,9 @@ import (
 type dkimFlags struct{ key, selector, domain string }
 
 func (f *dkimFlags) add(fs *pflag.FlagSet) {
-	fs.StringVar(&f.key, "dkim-key", "", "sign with DKIM using this private key file (mode 0600; see 'postie dkim keygen')")
-	fs.StringVar(&f.selector, "dkim-selector", "", "the DKIM selector: the key is published at SELECTOR._domainkey.DOMAIN")
-	fs.StringVar(&f.domain, "dkim-domain", "", "sign for this domain (default: the From domain), even if it is not the From domain")
+	fs.StringVar(&f.key, "dkim-key", "", i18n.T("sign with DKIM using this private key file (mode 0600; see 'postie dkim keygen')"))
+	fs.StringVar(&f.selector, "dkim-selector", "", i18n.T("the DKIM selector: the key is published at SELECTOR._domainkey.DOMAIN"))
+	fs.StringVar(&f.domain, "dkim-domain", "", i18n.T("sign for this domain (default: the From domain), even if it is not the From domain"))
 }
 
 // dkimSigner resolves the DKIM settings (flags, then the account) for a
@@ -39,12 +39,12 @@ func dkimSigner(f dkimFlags, acct *config.Account, from, home string) (*dkim.Sig
 	keyPath, selector, domain := first(f.key, acct.DKIMKey), first(f.selector, acct.DKIMSelector), first(f.domain, acct.DKIMDomain)
 	if keyPath == "" {
 		if f.selector != "" || f.domain != "" {
-			return nil, exitcode.With(exitcode.Usage, errors.New("--dkim-selector and --dkim-domain need --dkim-key"), "")
+			return nil, exitcode.With(exitcode.Usage, i18n.Errorf("--dkim-selector and --dkim-domain need --dkim-key"), "")
 		}
 		return nil, nil
 	}
 	if selector == "" {
-		return nil, exitcode.With(exitcode.Config, errors.New("a DKIM key without a selector"), "give --dkim-selector (or dkim_selector in the account): the name the key is published under")
+		return nil, exitcode.With(exitcode.Config, i18n.Errorf("a DKIM key without a selector"), i18n.T("give --dkim-selector (or dkim_selector in the account): the name the key is published under"))
 	}
 	from = bareAddress(from)
 	if domain == "" {
@@ -68,7 +68,7 @@ func dkimSigner(f dkimFlags, acct *config.Account, from, home string) (*dkim.Sig
 	// domain than From would not count for the author (DMARC).
 	if f.domain == "" {
 		if err := s.CheckAligned(from); err != nil {
-			return nil, exitcode.With(exitcode.Config, err, "sign with the From domain's key, or give --dkim-domain to sign for "+s.Domain+" anyway")
+			return nil, exitcode.With(exitcode.Config, err, i18n.Sprintf("sign with the From domain's key, or give --dkim-domain to sign for %s anyway", s.Domain))
 		}
 	}
 	return s, nil
@@ -112,26 +112,26 @@ func fixBoundaries(m *message.Message) {
 }
 
 func (a *App) dkimCmd() *cobra.Command {
-	cmd := &cobra.Command{Use: "dkim", Short: "DKIM signing keys: make one and print the DNS record to publish"}
+	cmd := &cobra.Command{Use: "dkim", Short: i18n.T("DKIM signing keys: make one and print the DNS record to publish"), Args: unknownCommand}
 	var selector, domain, kind, out string
 	var bits int
 	keygen := &cobra.Command{
 		Use:   "keygen --selector S --domain D --out FILE",
-		Short: "Make a DKIM key (written 0600 to FILE) and print the TXT record to publish in DNS",
+		Short: i18n.T("Make a DKIM key (written 0600 to FILE) and print the TXT record to publish in DNS"),
 		Example: `  postie dkim keygen --selector mail2026 --domain example.org --out ~/.config/postie/example.org.dkim
   postie dkim keygen --type ed25519 --selector ed2026 --domain example.org --out ed.key`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			if selector == "" || domain == "" || out == "" {
-				return usageErr("dkim keygen needs --selector, --domain and --out")
+				return usageErr(i18n.Errorf("dkim keygen needs --selector, --domain and --out"))
 			}
 			key, err := dkim.GenerateKey(kind, bits)
 			if err != nil {
-				return usageErr("%v", err)
+				return usageErr(err)
 			}
 			s, err := dkim.New(key, domain, selector)
 			if err != nil {
-				return usageErr("%v", err)
+				return usageErr(err)
 			}
 			pemBytes, err := dkim.MarshalKey(key)
 			if err != nil {
@@ -139,7 +139,7 @@ func (a *App) dkimCmd() *cobra.Command {
 			}
 			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 			if err != nil {
-				return exitcode.With(exitcode.CantCreat, fmt.Errorf("--out: %w", err), "the key file must not exist yet; postie never overwrites a key")
+				return exitcode.With(exitcode.CantCreat, i18n.Errorf("--out: %w", err), i18n.T("the key file must not exist yet; postie never overwrites a key"))
 			}
 			_, werr := f.Write(pemBytes)
 			if cerr := f.Close(); werr == nil {
@@ -153,18 +153,18 @@ func (a *App) dkimCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(a.Stderr, "postie: wrote the %s private key to %s (mode 0600); publish this record, then sign with:\n", dkim.Algorithm(key), out)
+			i18n.Fprintf(a.Stderr, "postie: wrote the %s private key to %s (mode 0600); publish this record, then sign with:\n", dkim.Algorithm(key), out)
 			fmt.Fprintf(a.Stderr, "postie:   --dkim-key %s --dkim-selector %s\n", out, s.Selector)
 			fmt.Fprintln(a.Stdout, rec)
 			return nil
 		},
 	}
 	fs := keygen.Flags()
-	fs.StringVar(&selector, "selector", "", "selector: the key's name under _domainkey (e.g. mail2026)")
-	fs.StringVar(&domain, "domain", "", "the signing domain (your From domain)")
-	fs.StringVar(&kind, "type", "rsa", "key type: rsa|ed25519 (ed25519 is not verified everywhere yet)")
-	fs.IntVar(&bits, "bits", 2048, "RSA key size")
-	fs.StringVar(&out, "out", "", "write the private key to this new file")
+	fs.StringVar(&selector, "selector", "", i18n.T("selector: the key's name under _domainkey (e.g. mail2026)"))
+	fs.StringVar(&domain, "domain", "", i18n.T("the signing domain (your From domain)"))
+	fs.StringVar(&kind, "type", "rsa", i18n.T("key type: rsa|ed25519 (ed25519 is not verified everywhere yet)"))
+	fs.IntVar(&bits, "bits", 2048, i18n.T("RSA key size"))
+	fs.StringVar(&out, "out", "", i18n.T("write the private key to this new file"))
 	cmd.AddCommand(keygen)
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/postie/postie/config"
 	"github.com/postie/postie/deliver"
+	"github.com/postie/postie/internal/i18n"
 )
 
 // The flags, in groups; each command adds the groups that mean something
@@ -30,15 +31,15 @@ type serverFlags struct {
 
 func (f *serverFlags) add(c *cobra.Command) {
 	fs := c.Flags()
-	fs.StringVar(&f.server, "server", "", "server: HOST[:PORT], smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] (implicit TLS)")
-	fs.StringVar(&f.tls, "tls", "auto", "TLS mode: auto|implicit|starttls|none (auto: implicit on 465, else STARTTLS, required when logging in)")
-	fs.StringVar(&f.cacert, "cacert", "", "also trust the CA certificates in this PEM file")
-	fs.StringVar(&f.clientCert, "client-cert", "", "present this client certificate (PEM) in the TLS handshake")
-	fs.StringVar(&f.clientKey, "client-key", "", "the client certificate's private key (PEM)")
-	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "do not verify the server certificate (dangerous; warns on every use)")
-	fs.StringVar(&f.helo, "helo", "", "name to give in EHLO/HELO (default: this host's name)")
-	fs.DurationVar(&f.timeout, "timeout", 0, "timeout for each command and reply (default: RFC 5321 values; the greeting 10s, 60s on port 25)")
-	fs.DurationVar(&f.connectTimeout, "connect-timeout", 30*time.Second, "timeout for connecting and the TLS handshake")
+	fs.StringVar(&f.server, "server", "", i18n.T("server: HOST[:PORT], smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT] (implicit TLS)"))
+	fs.StringVar(&f.tls, "tls", "auto", i18n.T("TLS mode: auto|implicit|starttls|none (auto: implicit on 465, else STARTTLS, required when logging in)"))
+	fs.StringVar(&f.cacert, "cacert", "", i18n.T("also trust the CA certificates in this PEM file"))
+	fs.StringVar(&f.clientCert, "client-cert", "", i18n.T("present this client certificate (PEM) in the TLS handshake"))
+	fs.StringVar(&f.clientKey, "client-key", "", i18n.T("the client certificate's private key (PEM)"))
+	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, i18n.T("do not verify the server certificate (dangerous; warns on every use)"))
+	fs.StringVar(&f.helo, "helo", "", i18n.T("name to give in EHLO/HELO (default: this host's name)"))
+	fs.DurationVar(&f.timeout, "timeout", 0, i18n.T("timeout for each command and reply (default: RFC 5321 values; the greeting 10s, 60s on port 25)"))
+	fs.DurationVar(&f.connectTimeout, "connect-timeout", 30*time.Second, i18n.T("timeout for connecting and the TLS handshake"))
 	c.RegisterFlagCompletionFunc("tls", fixedValues(config.TLSModes))
 }
 
@@ -53,12 +54,12 @@ type loginFlags struct {
 
 func (f *loginFlags) add(c *cobra.Command) {
 	fs := c.Flags()
-	fs.StringVar(&f.user, "user", "", "user name to log in with (usually your address)")
-	fs.StringVar(&f.passwordFile, "password-file", "", "read the password (or authorization code) from this file (yours, mode 0600)")
-	fs.StringVar(&f.passwordCmd, "password-cmd", "", "run this command (sh -c) and use its first output line as the password")
-	fs.StringVar(&f.auth, "auth", "auto", "AUTH mechanism: auto|plain|login|cram-md5|xoauth2|oauthbearer")
-	fs.StringVar(&f.oauthCmd, "oauth2-token-cmd", "", "run this command for an OAuth 2.0 access token (or set POSTIE_OAUTH2_TOKEN)")
-	fs.BoolVar(&f.allowInsecureAuth, "allow-insecure-auth", false, "allow sending credentials without TLS (test servers only; warns on every use)")
+	fs.StringVar(&f.user, "user", "", i18n.T("user name to log in with (usually your address)"))
+	fs.StringVar(&f.passwordFile, "password-file", "", i18n.T("read the password (or authorization code) from this file (yours, mode 0600)"))
+	fs.StringVar(&f.passwordCmd, "password-cmd", "", i18n.T("run this command (sh -c) and use its first output line as the password"))
+	fs.StringVar(&f.auth, "auth", "auto", i18n.T("AUTH mechanism: auto|plain|login|cram-md5|xoauth2|oauthbearer"))
+	fs.StringVar(&f.oauthCmd, "oauth2-token-cmd", "", i18n.T("run this command for an OAuth 2.0 access token (or set POSTIE_OAUTH2_TOKEN)"))
+	fs.BoolVar(&f.allowInsecureAuth, "allow-insecure-auth", false, i18n.T("allow sending credentials without TLS (test servers only; warns on every use)"))
 	c.RegisterFlagCompletionFunc("auth", fixedValues(config.AuthMechanisms))
 }
 
@@ -68,12 +69,14 @@ type accountFlags struct {
 	config  string // "" = $POSTIE_CONFIG, $XDG_CONFIG_HOME/postie/config.toml, ~/.config/postie/config.toml
 }
 
-const configHelp = "config file (default $POSTIE_CONFIG, else $XDG_CONFIG_HOME/postie/config.toml, else ~/.config/postie/config.toml)"
+func configHelp() string {
+	return i18n.T("config file (default $POSTIE_CONFIG, else $XDG_CONFIG_HOME/postie/config.toml, else ~/.config/postie/config.toml)")
+}
 
 func (f *accountFlags) add(a *App, c *cobra.Command) {
 	fs := c.Flags()
-	fs.StringVar(&f.account, "account", "", "use this account from the config file")
-	fs.StringVar(&f.config, "config", "", configHelp)
+	fs.StringVar(&f.account, "account", "", i18n.T("use this account from the config file"))
+	fs.StringVar(&f.config, "config", "", configHelp())
 	c.RegisterFlagCompletionFunc("account", a.completeAccounts(&f.config))
 }
 
@@ -85,9 +88,9 @@ type outputFlags struct {
 }
 
 func (f *outputFlags) add(fs *pflag.FlagSet) {
-	fs.CountVarP(&f.verbose, "verbose", "v", "show the SMTP dialogue on stderr (-vv: with the message)")
-	fs.BoolVar(&f.explain, "explain", false, "with -v: explain each line of the dialogue (in Chinese when LANG says zh)")
-	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print nothing on success")
+	fs.CountVarP(&f.verbose, "verbose", "v", i18n.T("show the SMTP dialogue on stderr (-vv: with the message)"))
+	fs.BoolVar(&f.explain, "explain", false, i18n.T("with -v: explain each line of the dialogue (in Chinese when LANG says zh)"))
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, i18n.T("print nothing on success"))
 }
 
 // transferFlags turn off extensions (send only).
@@ -96,8 +99,8 @@ type transferFlags struct {
 }
 
 func (f *transferFlags) add(fs *pflag.FlagSet) {
-	fs.BoolVar(&f.noPipelining, "no-pipelining", false, "do not use PIPELINING even when offered")
-	fs.BoolVar(&f.noChunking, "no-chunking", false, "do not use BDAT (CHUNKING) even when offered")
+	fs.BoolVar(&f.noPipelining, "no-pipelining", false, i18n.T("do not use PIPELINING even when offered"))
+	fs.BoolVar(&f.noChunking, "no-chunking", false, i18n.T("do not use BDAT (CHUNKING) even when offered"))
 }
 
 // directFlags ask for delivery to the recipients' mail exchangers (send),
@@ -111,11 +114,11 @@ type directFlags struct {
 }
 
 func (f *directFlags) add(fs *pflag.FlagSet) {
-	fs.BoolVar(&f.direct, "direct", false, "deliver straight to each recipient domain's MX on port 25, without a relay or login (--tls starttls: require a verified certificate)")
-	fs.StringVar(&f.dnsServer, "dns-server", "", "with --direct: ask this DNS server (HOST:PORT) instead of the system's")
-	fs.StringVar(&f.tlsPolicy, "tls-policy", "", "with --direct: TLS to the MX hosts: "+strings.Join(deliver.TLSPolicies, "|")+" (default: DANE where published, else MTA-STS where published, else may)")
-	fs.StringVar(&f.mxPort, "mx-port", "", "with --direct: the mail exchangers' port, for tests")
-	fs.StringVar(&f.mtaSTSPort, "mta-sts-port", "", "with --direct: the HTTPS port of MTA-STS policy hosts, for tests")
+	fs.BoolVar(&f.direct, "direct", false, i18n.T("deliver straight to each recipient domain's MX on port 25, without a relay or login (--tls starttls: require a verified certificate)"))
+	fs.StringVar(&f.dnsServer, "dns-server", "", i18n.T("with --direct: ask this DNS server (HOST:PORT) instead of the system's"))
+	fs.StringVar(&f.tlsPolicy, "tls-policy", "", i18n.Sprintf("with --direct: TLS to the MX hosts: %s (default: DANE where published, else MTA-STS where published, else may)", strings.Join(deliver.TLSPolicies, "|")))
+	fs.StringVar(&f.mxPort, "mx-port", "", i18n.T("with --direct: the mail exchangers' port, for tests"))
+	fs.StringVar(&f.mtaSTSPort, "mta-sts-port", "", i18n.T("with --direct: the HTTPS port of MTA-STS policy hosts, for tests"))
 	fs.MarkHidden("mx-port")
 	fs.MarkHidden("mta-sts-port")
 }

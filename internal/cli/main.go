@@ -6,7 +6,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -18,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/smtp"
 )
@@ -48,10 +48,17 @@ func Main(args []string) int {
 
 // Run is Main with explicit edges.
 func (a *App) Run(ctx context.Context, args []string) (code int) {
+	// The language of every message for people, from the locale; English
+	// reads no catalogue. Errors made below the CLI are English values:
+	// in another language they are written from their types (errtext.go).
+	i18n.SetLang(i18n.Detect(a.Getenv))
+	if i18n.Current() != i18n.EN {
+		i18n.SetErrorText(errorText)
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(a.Stderr, "postie: error: internal error: %v\n", r)
-			fmt.Fprintf(a.Stderr, "postie: hint: this is a bug in postie; please report it with the command you ran\n")
+			i18n.Fprintf(a.Stderr, "postie: error: internal error: %v\n", r)
+			i18n.Fprintf(a.Stderr, "postie: hint: %s\n", i18n.T("this is a bug in postie; please report it with the command you ran"))
 			code = exitcode.Software
 		}
 	}()
@@ -71,7 +78,7 @@ func (a *App) Run(ctx context.Context, args []string) (code int) {
 		if err != nil && !started && !errors.As(err, &c) {
 			// cobra refused the command line before any command ran (an
 			// unknown command, a wrong number of arguments): usage.
-			err = exitcode.With(exitcode.Usage, err, "run 'postie help' for usage")
+			err = exitcode.With(exitcode.Usage, err, i18n.T("run 'postie help' for usage"))
 		}
 	}
 	if err == nil {
@@ -92,17 +99,17 @@ func (e *silentError) Error() string { return e.err.Error() }
 func (e *silentError) Unwrap() error { return e.err }
 
 func (a *App) printError(err error) {
-	msg := textsafe.Line(err.Error())
+	msg := textsafe.Line(errText(err))
 	if errors.Is(err, context.Canceled) {
 		// Not "context canceled": the user pressed Ctrl-C.
-		msg = "interrupted"
+		msg = i18n.T("interrupted")
 		if errors.Is(err, smtp.ErrMaybeDelivered) {
-			msg = "interrupted after the message was sent: it may have been delivered"
+			msg = i18n.T("interrupted after the message was sent: it may have been delivered")
 		}
 	}
-	fmt.Fprintf(a.Stderr, "postie: error: %s\n", msg)
+	i18n.Fprintf(a.Stderr, "postie: error: %s\n", msg)
 	if h := hintFor(err); h != "" {
-		fmt.Fprintf(a.Stderr, "postie: hint: %s\n", textsafe.Line(h))
+		i18n.Fprintf(a.Stderr, "postie: hint: %s\n", textsafe.Line(h))
 	}
 }
 
@@ -113,10 +120,10 @@ func (a *App) printError(err error) {
 func (a *App) root(args []string) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "postie",
-		Short:         "postie sends mail over SMTP, and shows you the whole dialogue",
+		Short:         i18n.T("postie sends mail over SMTP, and shows you the whole dialogue"),
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		Long: `postie sends mail over SMTP: through your provider (163, QQ, Gmail, ...),
+		Long: i18n.T(`postie sends mail over SMTP: through your provider (163, QQ, Gmail, ...),
 through any relay, or to a local server it carries itself (postie serve).
 
   postie demo                      see a whole SMTP dialogue, offline
@@ -127,13 +134,13 @@ through any relay, or to a local server it carries itself (postie serve).
 Exit codes follow sysexits(3): 0 sent, 64 usage, 65 bad message, 66 no input,
 67 recipient rejected, 68 no mail host (--direct), 69 refused, 75 not sent:
 try again later, 76 protocol error, 77 authentication failed, 78 configuration;
-and 79 may have been delivered (do not resend blindly), 130 interrupted.`,
+and 79 may have been delivered (do not resend blindly), 130 interrupted.`),
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.Args = unknownCommand
 	root.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return exitcode.With(exitcode.Usage, err, "run '"+c.CommandPath()+" --help' for usage")
+		return exitcode.With(exitcode.Usage, flagError(err), i18n.Sprintf("run '%s --help' for usage", c.CommandPath()))
 	})
 	commands := []struct {
 		name string
@@ -145,6 +152,7 @@ and 79 may have been delivered (do not resend blindly), 130 interrupted.`,
 	for _, c := range commands {
 		if len(args) > 0 && args[0] == c.name {
 			root.AddCommand(c.make())
+			localizeHelp(root)
 			return root
 		}
 	}
@@ -153,14 +161,15 @@ and 79 may have been delivered (do not resend blindly), 130 interrupted.`,
 	}
 	root.Version = version()
 	root.SetVersionTemplate("postie {{.Version}}\n")
+	localizeHelp(root)
 	return root
 }
 
 func (a *App) completionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "completion bash|zsh|fish",
-		Short: "Print a shell completion script",
-		Long: `Print a shell completion script. For bash (it needs the bash-completion
+		Short: i18n.T("Print a shell completion script"),
+		Long: i18n.T(`Print a shell completion script. For bash (it needs the bash-completion
 package, e.g. Debian's bash-completion):
 
   postie completion bash > ~/.local/share/bash-completion/completions/postie
@@ -169,7 +178,7 @@ zsh:  postie completion zsh > "${fpath[1]}/_postie"
 fish: postie completion fish > ~/.config/fish/completions/postie.fish
 
 Completed: subcommands, flags, the values of --tls and --auth, and account
-names (--account, account test/remove).`,
+names (--account, account test/remove).`),
 		Args:      exactArgs(1),
 		ValidArgs: []string{"bash", "zsh", "fish"},
 		RunE: func(c *cobra.Command, args []string) error {
@@ -182,7 +191,7 @@ names (--account, account test/remove).`,
 			case "fish":
 				return root.GenFishCompletion(a.Stdout, true)
 			}
-			return exitcode.With(exitcode.Usage, fmt.Errorf("unknown shell %q (want bash, zsh or fish)", args[0]), "")
+			return exitcode.With(exitcode.Usage, i18n.Errorf("unknown shell %q (want bash, zsh or fish)", args[0]), "")
 		},
 	}
 }
@@ -193,22 +202,22 @@ func unknownCommand(c *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
-	hint := "run '" + c.CommandPath() + " --help' for the commands"
+	hint := i18n.Sprintf("run '%s --help' for the commands", c.CommandPath())
 	if c.SuggestionsMinimumDistance <= 0 {
 		c.SuggestionsMinimumDistance = 2
 	}
 	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
-		hint = "did you mean '" + c.CommandPath() + " " + s[0] + "'?"
+		hint = i18n.Sprintf("did you mean '%s %s'?", c.CommandPath(), s[0])
 	}
-	return exitcode.With(exitcode.Usage, fmt.Errorf("unknown command %q for %q", args[0], c.CommandPath()), hint)
+	return exitcode.With(exitcode.Usage, i18n.Errorf("unknown command %q for %q", args[0], c.CommandPath()), hint)
 }
 
 // exactArgs wants n arguments.
 func exactArgs(n int) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) != n {
-			return exitcode.With(exitcode.Usage, fmt.Errorf("%s takes %d argument(s), got %d", c.CommandPath(), n, len(args)),
-				"run '"+c.CommandPath()+" --help' for usage")
+			return exitcode.With(exitcode.Usage, i18n.Errorf("%s takes %d argument(s), got %d", c.CommandPath(), n, len(args)),
+				i18n.Sprintf("run '%s --help' for usage", c.CommandPath()))
 		}
 		return nil
 	}
@@ -217,9 +226,20 @@ func exactArgs(n int) cobra.PositionalArgs {
 // noArgs wants none.
 func noArgs(c *cobra.Command, args []string) error { return exactArgs(0)(c, args) }
 
-func usageErr(format string, args ...any) error {
-	return exitcode.With(exitcode.Usage, fmt.Errorf(format, args...), "")
+// maxArgs wants at most n.
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) > n {
+			return exitcode.With(exitcode.Usage, i18n.Errorf("%s takes at most %d argument(s), got %d", c.CommandPath(), n, len(args)),
+				i18n.Sprintf("run '%s --help' for usage", c.CommandPath()))
+		}
+		return nil
+	}
 }
+
+// usageErr is a usage error (64) made of an error in the user's language
+// (i18n.Errorf).
+func usageErr(err error) error { return exitcode.With(exitcode.Usage, err, "") }
 
 func (a *App) stdinIsTerminal() bool {
 	f, ok := a.Stdin.(*os.File)

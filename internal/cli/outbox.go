@@ -77,7 +77,7 @@ func (f *runFlags) add(fs *pflag.FlagSet) {
 func (f *runFlags) schedule() (outbox.Schedule, error) {
 	s := outbox.Schedule{MaxAge: f.maxAge}
 	if f.maxAge < 0 {
-		return s, usageErr("--max-age %s: want a positive duration", f.maxAge)
+		return s, usageErr(i18n.Errorf("--max-age %s: want a positive duration", f.maxAge))
 	}
 	if f.retrySchedule != "" {
 		d, err := outbox.ParseDelays(f.retrySchedule)

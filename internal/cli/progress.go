@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/smtp"
 )
 
@@ -49,7 +50,7 @@ func (p *progress) line(t time.Time) string {
 	if p.total > 0 {
 		pct = 100 * float64(p.done) / float64(p.total)
 	}
-	return fmt.Sprintf("postie: sending %s / %s (%3.0f%%)  %s/s  ETA %s   ", mib(p.done), mib(p.total), pct, mib(int64(rate)), eta)
+	return i18n.Sprintf("postie: sending %s / %s (%3.0f%%)  %s/s  ETA %s   ", mib(p.done), mib(p.total), pct, mib(int64(rate)), eta)
 }
 
 func (p *progress) finish() { fmt.Fprint(p.w, "\r\033[K") }

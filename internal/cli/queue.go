@@ -233,7 +233,7 @@ func (a *App) runQueue(ctx context.Context, f *queueRunFlags, args []string) err
 		return err
 	}
 	if f.poll <= 0 {
-		return usageErr("--poll %s: want a positive duration", f.poll)
+		return usageErr(i18n.Errorf("--poll %s: want a positive duration", f.poll))
 	}
 	return a.withQueue(f.q, func(s *local.Store) error {
 		for _, id := range ids {

@@ -3,12 +3,12 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 
 	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/outbox"
@@ -51,7 +51,6 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 	if o.before != nil {
 		o.before()
 	}
-	err = presetHint(st, err)
 	var failed []smtp.RcptStatus
 	permanent := false
 	if res != nil {
@@ -68,6 +67,7 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 	if err == nil && len(failed) > 0 {
 		err = &exitcode.RecipientsError{Failed: failed, Permanent: permanent}
 	}
+	err = presetHint(st, err)
 	// Every recipient refused at RCPT: the engine's error is the first
 	// refusal; show them all, one line each, and keep its exit code.
 	refusedAll := err != nil && res != nil && len(res.Delivered()) == 0 && len(failed) > 0
@@ -97,11 +97,12 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 		a.printDomains(domains)
 	}
 	if res != nil && len(res.Delivered()) > 0 && !o.quiet && !o.json {
-		reply := ""
+		to := strings.Join(res.Delivered(), ">, <")
 		if res.Final != nil {
-			reply = ": " + textsafe.Terminal(decodeServerText(res.Final.String()))
+			i18n.Fprintf(a.Stderr, "postie: sent to <%s>: %s\n", to, textsafe.Terminal(decodeServerText(res.Final.String())))
+		} else {
+			i18n.Fprintf(a.Stderr, "postie: sent to <%s>\n", to)
 		}
-		fmt.Fprintf(a.Stderr, "postie: sent to <%s>%s\n", strings.Join(res.Delivered(), ">, <"), reply)
 	}
 	if !o.quiet && !o.json {
 		a.printQueued(outboxID, queued)
@@ -109,13 +110,17 @@ func (a *App) deliver(ctx context.Context, s Sender, st *Settings, env *smtp.Env
 	var re *exitcode.RecipientsError
 	if errors.As(err, &re) || refusedAll {
 		for _, fr := range failed {
-			why := "not attempted"
+			why := i18n.T("not attempted")
 			if fr.Err != nil {
-				why = fr.Err.Error()
+				why = errText(fr.Err)
 			}
 			if !o.json {
-				fmt.Fprintf(a.Stderr, "postie: error: not delivered to <%s>: %s\n", fr.Address, textsafe.Line(why))
+				i18n.Fprintf(a.Stderr, "postie: error: not delivered to <%s>: %s\n", fr.Address, textsafe.Line(why))
 			}
+		}
+		// A provider's advice on its own refusal (presetHint).
+		if c := (*exitcode.Coded)(nil); errors.As(err, &c) && c.Hint != "" && !o.json {
+			i18n.Fprintf(a.Stderr, "postie: hint: %s\n", textsafe.Line(c.Hint))
 		}
 		return &silentError{err}
 	}
@@ -170,16 +175,6 @@ func (a *App) printJSON(route string, env *smtp.Envelope, res *smtp.Result, err 
 		out.Error = textsafe.Line(err.Error())
 	}
 	textsafe.WriteJSON(a.Stdout, out)
-}
-
-// presetHint gives a refused login the provider's own advice (an
-// authorization code, an app password) when a provider's server is used.
-func presetHint(st *Settings, err error) error {
-	var ae *smtp.AuthError
-	if errors.As(err, &ae) && ae.Reply.Code == 535 && st.Preset != nil {
-		return exitcode.With(exitcode.NoPerm, err, st.Preset.AuthMsg)
-	}
-	return err
 }
 
 // printDryRunJSON is --dry-run --json: the message and its envelope

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"github.com/postie/postie/config"
 	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/smtp"
 )
 
@@ -139,24 +139,24 @@ func (a *App) resolve(req *request) (*Settings, error) {
 	}
 	if server == "" {
 		if st.Account != "" {
-			return nil, exitcode.With(exitcode.Config, file.KeyError(st.Account, "server", errors.New("the account names no server, and its from address is at no known provider")),
-				`add server = "HOST:PORT" to the account, or give --server`)
+			return nil, exitcode.With(exitcode.Config, file.KeyError(st.Account, "server", i18n.Errorf("the account names no server, and its from address is at no known provider")),
+				i18n.T(`add server = "HOST:PORT" to the account, or give --server`))
 		}
-		return nil, exitcode.With(exitcode.Usage, errors.New("no server to send through"),
-			"give --server HOST[:PORT], or --from an address at a known provider, or configure an account (postie account add); try 'postie serve' for a local one")
+		return nil, exitcode.With(exitcode.Usage, i18n.Errorf("no server to send through"),
+			i18n.T("give --server HOST[:PORT], or --from an address at a known provider, or configure an account (postie account add); try 'postie serve' for a local one"))
 	}
 	addr, schemeMode, hasScheme, err := splitServer(server, "587")
 	if err != nil {
 		if ownedBy == "account" {
 			return nil, exitcode.With(exitcode.Config, file.KeyError(st.Account, "server", err), "")
 		}
-		return nil, exitcode.With(exitcode.Usage, fmt.Errorf("%s: %w", ownedBy, err), serverHint(err))
+		return nil, exitcode.With(exitcode.Usage, i18n.Errorf("%s: %w", ownedBy, err), serverHint(err))
 	}
 	r := &RelaySettings{Addr: addr, InsecureSkipVerify: req.server.insecure, AllowInsecureAuth: req.login.allowInsecureAuth}
 	st.Relay = r
 	r.ClientCert, r.ClientKey = req.server.clientCert, req.server.clientKey
 	if (r.ClientCert == "") != (r.ClientKey == "") {
-		return nil, usageErr("--client-cert and --client-key go together")
+		return nil, usageErr(i18n.Errorf("--client-cert and --client-key go together"))
 	}
 	r.CACert = req.server.cacert
 	if ownedBy == "account" {
@@ -195,11 +195,11 @@ func (a *App) resolve(req *request) (*Settings, error) {
 	case "none", "plain":
 		r.TLS = smtp.TLSNone
 	default:
-		return nil, usageErr("--tls %q: want auto, implicit, starttls or none", req.server.tls)
+		return nil, usageErr(i18n.Errorf("--tls %q: want auto, implicit, starttls or none", req.server.tls))
 	}
 	if r.TLS == smtp.TLSNone && r.Login != nil && !r.AllowInsecureAuth {
-		return nil, exitcode.With(exitcode.Unavailable, errors.New("refusing to send credentials without TLS (--tls none)"),
-			"use --tls starttls or --tls implicit; --allow-insecure-auth exists for test servers only")
+		return nil, exitcode.With(exitcode.Unavailable, i18n.Errorf("refusing to send credentials without TLS (--tls none)"),
+			i18n.T("use --tls starttls or --tls implicit; --allow-insecure-auth exists for test servers only"))
 	}
 	st.Timeouts = timeouts(req.server, port)
 	return st, nil
@@ -216,7 +216,7 @@ func (a *App) accountInUse(req *request) (*config.Account, string, error) {
 	}
 	acct, name, err := req.file.Account(req.account.account)
 	if err != nil {
-		return nil, "", exitcode.With(exitcode.Config, err, "run 'postie account list' to see the accounts")
+		return nil, "", exitcode.With(exitcode.Config, err, i18n.T("run 'postie account list' to see the accounts"))
 	}
 	if acct == nil {
 		return &config.Account{}, "", nil
@@ -230,7 +230,7 @@ func accountPreset(file *config.File, name string, acct *config.Account) (*confi
 	if acct.Provider != "" {
 		p, ok := config.PresetByName(acct.Provider)
 		if !ok { // config.Load checks this; an in-memory file may not have been
-			return nil, exitcode.With(exitcode.Config, file.KeyError(name, "provider", fmt.Errorf("unknown provider %q", acct.Provider)), "")
+			return nil, exitcode.With(exitcode.Config, file.KeyError(name, "provider", i18n.Errorf("unknown provider %q", acct.Provider)), "")
 		}
 		return &p, nil
 	}
@@ -252,7 +252,7 @@ func (a *App) resolveLogin(req *request, file *config.File, st *Settings, acct *
 		mech = ""
 	}
 	if mech != "" && !contains(config.AuthMechanisms, mech) {
-		return nil, usageErr("--auth %q: want %s", f.auth, strings.Join(config.AuthMechanisms, ", "))
+		return nil, usageErr(i18n.Errorf("--auth %q: want %s", f.auth, strings.Join(config.AuthMechanisms, ", ")))
 	}
 	if mech == "" && strings.ToLower(acct.Auth) != "auto" {
 		mech = strings.ToLower(acct.Auth)
@@ -274,7 +274,7 @@ func (a *App) resolveLogin(req *request, file *config.File, st *Settings, acct *
 		{Kind: SecretLiteral, Value: acct.Password, Origin: acctName + " password"},
 		{Kind: SecretCmd, Value: acct.OAuth2Cmd, Token: true, Origin: acctName + " oauth2_token_cmd"},
 	}
-	secret := Secret{Kind: SecretPrompt, Token: oauth, Origin: "the terminal"}
+	secret := Secret{Kind: SecretPrompt, Token: oauth, Origin: i18n.T("the terminal")}
 	for _, c := range candidates {
 		if c.Value != "" && !(oauth && !c.Token) && !(password && c.Token) {
 			secret = c
@@ -283,7 +283,7 @@ func (a *App) resolveLogin(req *request, file *config.File, st *Settings, acct *
 	}
 	if user == "" {
 		if secret.Kind != SecretPrompt && strings.HasPrefix(secret.Origin, "--") {
-			return nil, usageErr("%s given but no user name to log in with: add --user", secret.Origin)
+			return nil, usageErr(i18n.Errorf("%s given but no user name to log in with: add --user", secret.Origin))
 		}
 		return nil, nil // nobody to log in as: send without AUTH
 	}
@@ -294,27 +294,27 @@ func (a *App) resolveLogin(req *request, file *config.File, st *Settings, acct *
 func (a *App) resolveDirect(req *request, st *Settings) error {
 	switch {
 	case req.server.server != "":
-		return usageErr("--direct and --server exclude each other")
+		return usageErr(i18n.Errorf("--direct and --server exclude each other"))
 	case req.login.user != "" || req.login.passwordFile != "" || req.login.passwordCmd != "" || req.login.oauthCmd != "":
-		return usageErr("--direct delivers to mail exchangers, which take no login; drop --user and the password")
+		return usageErr(i18n.Errorf("--direct delivers to mail exchangers, which take no login; drop --user and the password"))
 	}
 	policy, err := deliver.ParseTLSPolicy(req.direct.tlsPolicy)
 	if err != nil {
-		return usageErr("--tls-policy: %v", err)
+		return usageErr(i18n.Errorf("--tls-policy: %v", err))
 	}
 	switch strings.ToLower(req.server.tls) {
 	case "", "auto":
 	case "starttls":
 		if policy != deliver.PolicyAuto && policy != deliver.PolicyVerify {
-			return usageErr("--tls starttls means --tls-policy verify; give one of them")
+			return usageErr(i18n.Errorf("--tls starttls means --tls-policy verify; give one of them"))
 		}
 		policy = deliver.PolicyVerify
 	default:
-		return usageErr("--direct uses STARTTLS as --tls-policy says; --tls starttls is --tls-policy verify")
+		return usageErr(i18n.Errorf("--direct uses STARTTLS as --tls-policy says; --tls starttls is --tls-policy verify"))
 	}
 	if req.direct.dnsServer != "" {
 		if _, _, err := net.SplitHostPort(req.direct.dnsServer); err != nil {
-			return usageErr("--dns-server %q: want HOST:PORT", req.direct.dnsServer)
+			return usageErr(i18n.Errorf("--dns-server %q: want HOST:PORT", req.direct.dnsServer))
 		}
 	}
 	d := &DirectSettings{Port: first(req.direct.mxPort, "25"), Policy: policy, DNSServer: req.direct.dnsServer,

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/postie/postie/config"
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/smtp"
 )
 
@@ -31,9 +31,10 @@ func (a *App) credentials(ctx context.Context, l *Login) (*smtp.Credentials, err
 }
 
 func (a *App) fetchSecret(ctx context.Context, s Secret, user string) (string, error) {
-	what := "password"
+	// English: config's errors say it; errtext.go says it in the user's language.
+	what := i18n.Mark("password")
 	if s.Token {
-		what = "OAuth 2.0 token"
+		what = i18n.Mark("OAuth 2.0 token")
 	}
 	switch s.Kind {
 	case SecretFile:
@@ -46,13 +47,13 @@ func (a *App) fetchSecret(ctx context.Context, s Secret, user string) (string, e
 		return s.Value, nil
 	}
 	if s.Token {
-		return "", exitcode.With(exitcode.Config, errors.New("no OAuth 2.0 token"), "use --oauth2-token-cmd CMD or POSTIE_OAUTH2_TOKEN")
+		return "", exitcode.With(exitcode.Config, i18n.Errorf("no OAuth 2.0 token"), i18n.T("use --oauth2-token-cmd CMD or POSTIE_OAUTH2_TOKEN"))
 	}
-	if p, ok, err := a.prompt(fmt.Sprintf("password (or authorization code) for %s: ", user)); ok {
+	if p, ok, err := a.prompt(i18n.Sprintf("password (or authorization code) for %s: ", user)); ok {
 		return p, err
 	}
-	return "", exitcode.With(exitcode.Config, fmt.Errorf("no password for user %q", user),
-		"use --password-file FILE, --password-cmd CMD, POSTIE_PASSWORD, or a config account")
+	return "", exitcode.With(exitcode.Config, i18n.Errorf("no password for user %q", user),
+		i18n.T("use --password-file FILE, --password-cmd CMD, POSTIE_PASSWORD, or a config account"))
 }
 
 // prompt asks on the controlling terminal with the input hidden; ok is
@@ -70,7 +71,7 @@ func (a *App) prompt(question string) (answer string, ok bool, err error) {
 	b, err := term.ReadPassword(int(tty.Fd()))
 	fmt.Fprintln(tty)
 	if err != nil {
-		return "", true, exitcode.With(exitcode.Config, fmt.Errorf("reading the password: %w", err), "")
+		return "", true, exitcode.With(exitcode.Config, i18n.Errorf("reading the password: %w", err), "")
 	}
 	return string(b), true, nil
 }

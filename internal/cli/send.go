@@ -3,8 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/postie/postie/config"
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
 )
@@ -43,7 +42,7 @@ func (a *App) sendCmd() *cobra.Command {
 	f := &sendFlags{}
 	cmd := &cobra.Command{
 		Use:   "send [flags] [RECIPIENT...]",
-		Short: "Compose a message and send it",
+		Short: i18n.T("Compose a message and send it"),
 		Example: `  postie send --from alice@163.com --to bob@qq.com --subject 你好 --text 'I love computer networks!' -v
   echo hello | postie send --server smtp.gmail.com:465 --user me@gmail.com --password-file ~/.gmail-app-pw --to you@example.com
   postie send --server 127.0.0.1:2525 --tls none --from a@x.test --to b@x.test --attach report.pdf --text see attached`,
@@ -57,25 +56,25 @@ func (a *App) sendCmd() *cobra.Command {
 	// In the order defined (the message, then server, login, account...):
 	// help reads by topic, and nothing sorts ~50 flags on every run.
 	fs.SortFlags = false
-	fs.StringVar(&f.from, "from", "", "sender: ADDR or 'Name <ADDR>'")
-	listVar(fs, &f.to, "to", "recipient (repeatable, or comma-separated)")
-	listVar(fs, &f.cc, "cc", "copy recipient")
-	listVar(fs, &f.bcc, "bcc", "blind copy recipient (never shown in the message)")
-	fs.StringVar(&f.replyTo, "reply-to", "", "Reply-To address")
-	fs.StringVar(&f.subject, "subject", "", "subject, any language")
-	fs.StringVar(&f.text, "text", "", "plain-text body")
-	fs.StringVar(&f.textFile, "text-file", "", "read the plain-text body from FILE (- for stdin); at most 64 MiB")
-	fs.StringVar(&f.html, "html", "", "HTML body")
-	fs.StringVar(&f.htmlFile, "html-file", "", "read the HTML body from FILE (- for stdin)")
-	listVar(fs, &f.attach, "attach", "attach FILE (repeatable)")
-	listVar(fs, &f.inline, "inline", "inline image FILE, referenced from the HTML as cid:<file name>")
-	listVar(fs, &f.headers, "header", "extra header 'Name: value' (repeatable)")
-	fs.StringVar(&f.dsnNotify, "dsn-notify", "", "delivery status notifications: NEVER or SUCCESS,FAILURE,DELAY")
-	fs.StringVar(&f.dsnRet, "dsn-ret", "", "what a bounce returns: full|hdrs")
-	fs.StringVar(&f.dsnEnvID, "dsn-envid", "", "envelope id for delivery status notifications")
-	fs.BoolVar(&f.dryRun, "dry-run", false, "print the message and send nothing (with --json: as JSON)")
-	fs.BoolVar(&f.jsonOut, "json", false, "print the result as JSON on stdout")
-	fs.BoolVar(&f.eightbit, "8bit", false, "send UTF-8 text as 8bit when the server offers 8BITMIME (default: quoted-printable)")
+	fs.StringVar(&f.from, "from", "", i18n.T("sender: ADDR or 'Name <ADDR>'"))
+	listVar(fs, &f.to, "to", i18n.T("recipient (repeatable, or comma-separated)"))
+	listVar(fs, &f.cc, "cc", i18n.T("copy recipient"))
+	listVar(fs, &f.bcc, "bcc", i18n.T("blind copy recipient (never shown in the message)"))
+	fs.StringVar(&f.replyTo, "reply-to", "", i18n.T("Reply-To address"))
+	fs.StringVar(&f.subject, "subject", "", i18n.T("subject, any language"))
+	fs.StringVar(&f.text, "text", "", i18n.T("plain-text body"))
+	fs.StringVar(&f.textFile, "text-file", "", i18n.T("read the plain-text body from FILE (- for stdin); at most 64 MiB"))
+	fs.StringVar(&f.html, "html", "", i18n.T("HTML body"))
+	fs.StringVar(&f.htmlFile, "html-file", "", i18n.T("read the HTML body from FILE (- for stdin)"))
+	listVar(fs, &f.attach, "attach", i18n.T("attach FILE (repeatable)"))
+	listVar(fs, &f.inline, "inline", i18n.T("inline image FILE, referenced from the HTML as cid:<file name>"))
+	listVar(fs, &f.headers, "header", i18n.T("extra header 'Name: value' (repeatable)"))
+	fs.StringVar(&f.dsnNotify, "dsn-notify", "", i18n.T("delivery status notifications: NEVER or SUCCESS,FAILURE,DELAY"))
+	fs.StringVar(&f.dsnRet, "dsn-ret", "", i18n.T("what a bounce returns: full|hdrs"))
+	fs.StringVar(&f.dsnEnvID, "dsn-envid", "", i18n.T("envelope id for delivery status notifications"))
+	fs.BoolVar(&f.dryRun, "dry-run", false, i18n.T("print the message and send nothing (with --json: as JSON)"))
+	fs.BoolVar(&f.jsonOut, "json", false, i18n.T("print the result as JSON on stdout"))
+	fs.BoolVar(&f.eightbit, "8bit", false, i18n.T("send UTF-8 text as 8bit when the server offers 8BITMIME (default: quoted-printable)"))
 	f.dkim.add(fs)
 	f.req.server.add(cmd)
 	f.req.login.add(cmd)
@@ -114,7 +113,7 @@ func parseAddrs(field string, vals []string) ([]message.Address, error) {
 			for _, p := range splitList([]string{v}) {
 				ad, perr := message.ParseAddress(p)
 				if perr != nil {
-					return nil, exitcode.With(exitcode.DataErr, fmt.Errorf("--%s: %w", field, perr), "")
+					return nil, exitcode.With(exitcode.DataErr, i18n.Errorf("--%s: %w", field, perr), "")
 				}
 				list = append(list, ad)
 			}
@@ -131,34 +130,34 @@ const maxBody = 64 << 20
 // readInput reads a body from a file or, for "-", standard input. A body
 // over maxBody is refused (65) with its size, never cut.
 func readInput(what, path string, stdin io.Reader) (string, error) {
-	hint := "send a body that large as an attachment (--attach FILE): attachments are streamed, not held in memory"
+	hint := i18n.T("send a body that large as an attachment (--attach FILE): attachments are streamed, not held in memory")
 	if path == "-" {
 		if stdin == nil {
 			return "", nil
 		}
 		b, err := io.ReadAll(io.LimitReader(stdin, maxBody+1))
 		if err != nil {
-			return "", exitcode.With(exitcode.IOErr, fmt.Errorf("%s: reading standard input: %w", what, err), "")
+			return "", exitcode.With(exitcode.IOErr, i18n.Errorf("%s: reading standard input: %w", what, err), "")
 		}
 		if len(b) > maxBody {
-			return "", exitcode.With(exitcode.DataErr, fmt.Errorf("%s: the body on standard input is over %d MiB, the most postie takes for a body", what, maxBody>>20), hint)
+			return "", exitcode.With(exitcode.DataErr, i18n.Errorf("%s: the body on standard input is over %d MiB, the most postie takes for a body", what, maxBody>>20), hint)
 		}
 		return string(b), nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return "", exitcode.With(exitcode.NoInput, fmt.Errorf("%s: %w", what, err), "")
+		return "", exitcode.With(exitcode.NoInput, i18n.Errorf("%s: %w", what, err), "")
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > maxBody {
-		return "", exitcode.With(exitcode.DataErr, fmt.Errorf("%s %s: %d bytes, over the %d MiB postie takes for a body", what, path, st.Size(), maxBody>>20), hint)
+		return "", exitcode.With(exitcode.DataErr, i18n.Errorf("%s %s: %d bytes, over the %d MiB postie takes for a body", what, path, st.Size(), maxBody>>20), hint)
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxBody+1))
 	if err != nil {
-		return "", exitcode.With(exitcode.NoInput, fmt.Errorf("%s: %w", what, err), "")
+		return "", exitcode.With(exitcode.NoInput, i18n.Errorf("%s: %w", what, err), "")
 	}
 	if len(b) > maxBody {
-		return "", exitcode.With(exitcode.DataErr, fmt.Errorf("%s %s: over the %d MiB postie takes for a body", what, path, maxBody>>20), hint)
+		return "", exitcode.With(exitcode.DataErr, i18n.Errorf("%s %s: over the %d MiB postie takes for a body", what, path, maxBody>>20), hint)
 	}
 	return string(b), nil
 }
@@ -168,10 +167,10 @@ func (a *App) compose(f *sendFlags, from string) (*message.Message, error) {
 	m := &message.Message{Subject: f.subject, Text: f.text, HTML: f.html, Allow8Bit: f.eightbit}
 	var err error
 	if from == "" {
-		return nil, usageErr("no sender: give --from ADDR (or set from in a config account)")
+		return nil, usageErr(i18n.Errorf("no sender: give --from ADDR (or set from in a config account)"))
 	}
 	if m.From, err = message.ParseAddress(from); err != nil {
-		return nil, exitcode.With(exitcode.DataErr, fmt.Errorf("--from: %w", err), "")
+		return nil, exitcode.With(exitcode.DataErr, i18n.Errorf("--from: %w", err), "")
 	}
 	if m.To, err = parseAddrs("to", f.to); err != nil {
 		return nil, err
@@ -188,14 +187,14 @@ func (a *App) compose(f *sendFlags, from string) (*message.Message, error) {
 		}
 	}
 	if len(m.To)+len(m.Cc)+len(m.Bcc) == 0 {
-		return nil, usageErr("no recipients: give --to ADDR (or recipients as arguments)")
+		return nil, usageErr(i18n.Errorf("no recipients: give --to ADDR (or recipients as arguments)"))
 	}
 	if f.textFile == "-" && f.htmlFile == "-" {
-		return nil, usageErr("--text-file - and --html-file - both read standard input; give one of them a file")
+		return nil, usageErr(i18n.Errorf("--text-file - and --html-file - both read standard input; give one of them a file"))
 	}
 	if f.textFile != "" {
 		if f.text != "" {
-			return nil, usageErr("--text and --text-file both given; choose one")
+			return nil, usageErr(i18n.Errorf("--text and --text-file both given; choose one"))
 		}
 		if m.Text, err = readInput("--text-file", f.textFile, a.Stdin); err != nil {
 			return nil, err
@@ -203,7 +202,7 @@ func (a *App) compose(f *sendFlags, from string) (*message.Message, error) {
 	}
 	if f.htmlFile != "" {
 		if f.html != "" {
-			return nil, usageErr("--html and --html-file both given; choose one")
+			return nil, usageErr(i18n.Errorf("--html and --html-file both given; choose one"))
 		}
 		if m.HTML, err = readInput("--html-file", f.htmlFile, a.Stdin); err != nil {
 			return nil, err
@@ -213,8 +212,8 @@ func (a *App) compose(f *sendFlags, from string) (*message.Message, error) {
 		if a.stdinIsTerminal() {
 			// Nothing would end the body but Ctrl-D: say how to give one.
 			if len(f.attach)+len(f.inline) == 0 {
-				return nil, exitcode.With(exitcode.Usage, errors.New("no message body"),
-					"give --text TEXT, --text-file FILE or --html, or pipe the body in (echo hi | postie send ...); --text '' sends an empty body")
+				return nil, exitcode.With(exitcode.Usage, i18n.Errorf("no message body"),
+					i18n.T("give --text TEXT, --text-file FILE or --html, or pipe the body in (echo hi | postie send ...); --text '' sends an empty body"))
 			}
 		} else if m.Text, err = readInput("stdin", "-", a.Stdin); err != nil {
 			return nil, err
@@ -223,7 +222,7 @@ func (a *App) compose(f *sendFlags, from string) (*message.Message, error) {
 	for _, h := range f.headers {
 		name, val, ok := strings.Cut(h, ":")
 		if !ok {
-			return nil, exitcode.With(exitcode.DataErr, fmt.Errorf("--header %q: want 'Name: value'", h), "")
+			return nil, exitcode.With(exitcode.DataErr, i18n.Errorf("--header %q: want 'Name: value'", h), "")
 		}
 		m.Headers = append(m.Headers, [2]string{strings.TrimSpace(name), strings.TrimSpace(val)})
 	}
@@ -234,11 +233,11 @@ func (a *App) compose(f *sendFlags, from string) (*message.Message, error) {
 		for _, p := range list.paths {
 			at, err := message.FileAttachment(p)
 			if err != nil {
-				what := "attachment"
+				what := i18n.T("attachment")
 				if list.inline {
-					what = "inline image"
+					what = i18n.T("inline image")
 				}
-				return nil, exitcode.With(exitcode.NoInput, fmt.Errorf("%s: %w", what, err), "")
+				return nil, exitcode.With(exitcode.NoInput, i18n.Errorf("%s: %w", what, err), "")
 			}
 			at.Inline = list.inline
 			if list.inline {
@@ -276,11 +275,11 @@ func (a *App) runSend(ctx context.Context, f *sendFlags) error {
 	// A bad flag value is a usage error (64), as --tls maybe is.
 	ret, err := smtp.ParseDSNReturn(f.dsnRet)
 	if err != nil {
-		return usageErr("--dsn-ret %q: want full or hdrs", f.dsnRet)
+		return usageErr(i18n.Errorf("--dsn-ret %q: want full or hdrs", f.dsnRet))
 	}
 	notify, err := smtp.ParseDSNNotify(f.dsnNotify)
 	if err != nil {
-		return usageErr("--dsn-notify %q: want NEVER, or any of SUCCESS,FAILURE,DELAY", f.dsnNotify)
+		return usageErr(i18n.Errorf("--dsn-notify %q: want NEVER, or any of SUCCESS,FAILURE,DELAY", f.dsnNotify))
 	}
 	req := &f.req
 	req.from, req.wantLogin = f.from, !f.dryRun

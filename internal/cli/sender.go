@@ -4,12 +4,12 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"fmt"
 	"os"
 
 	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/internal/explain"
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/smtp"
 )
 
@@ -65,7 +65,7 @@ type directSender struct {
 	domains []*deliver.DomainReport
 }
 
-func (s *directSender) Route() string { return "mail exchangers (--direct)" }
+func (s *directSender) Route() string { return "mail exchangers (--direct)" } // --json's server: not translated
 
 func (s *directSender) Send(ctx context.Context, env *smtp.Envelope, body smtp.Body) (*smtp.Result, error) {
 	if s.adapt != nil {
@@ -94,7 +94,7 @@ func (a *App) newRelay(ctx context.Context, st *Settings) (*deliver.Relay, error
 	if r.ClientCert != "" {
 		kp, err := tls.LoadX509KeyPair(r.ClientCert, r.ClientKey)
 		if err != nil {
-			return nil, exitcode.With(exitcode.Config, fmt.Errorf("client certificate: %w", err), "")
+			return nil, exitcode.With(exitcode.Config, i18n.Errorf("client certificate: %w", err), "")
 		}
 		tlsCfg.Certificates = []tls.Certificate{kp}
 	}
@@ -107,14 +107,14 @@ func (a *App) newRelay(ctx context.Context, st *Settings) (*deliver.Relay, error
 	}
 	if r.InsecureSkipVerify {
 		tlsCfg.InsecureSkipVerify = true
-		steal := ""
 		if creds != nil {
-			steal = " and steal the password"
+			a.warn(i18n.T("--insecure-skip-verify: the server's certificate is NOT verified; anyone on the path can read and change this mail and steal the password"))
+		} else {
+			a.warn(i18n.T("--insecure-skip-verify: the server's certificate is NOT verified; anyone on the path can read and change this mail"))
 		}
-		a.warn("--insecure-skip-verify: the server's certificate is NOT verified; anyone on the path can read and change this mail" + steal)
 	}
 	if r.AllowInsecureAuth && creds != nil && (r.TLS == smtp.TLSNone || r.TLS == smtp.TLSOpportunistic) {
-		a.warn("--allow-insecure-auth: the password may go over the network in clear text; anyone on the path can read it")
+		a.warn(i18n.T("--allow-insecure-auth: the password may go over the network in clear text; anyone on the path can read it"))
 	}
 	opts := a.smtpOptions(st)
 	opts.AllowInsecureAuth = r.AllowInsecureAuth
@@ -142,7 +142,7 @@ func (a *App) smtpOptions(st *Settings) smtp.Options {
 	if st.Verbose > 0 {
 		t := &tracer{w: a.Stderr, data: st.Verbose >= 2}
 		if st.Explain {
-			t.explain = explain.New(a.language())
+			t.explain = explain.New(i18n.Current())
 		}
 		opts.Trace = t.trace
 	}
@@ -150,7 +150,7 @@ func (a *App) smtpOptions(st *Settings) smtp.Options {
 }
 
 func (a *App) warn(msg string) {
-	fmt.Fprintf(a.Stderr, "postie: WARNING: %s\n", msg)
+	i18n.Fprintf(a.Stderr, "postie: WARNING: %s\n", msg)
 }
 
 // loadCAPool returns the system's roots plus the CA certificates in path:
@@ -158,14 +158,14 @@ func (a *App) warn(msg string) {
 func loadCAPool(path string) (*x509.CertPool, error) {
 	pem, err := os.ReadFile(path)
 	if err != nil {
-		return nil, exitcode.With(exitcode.NoInput, fmt.Errorf("--cacert: %w", err), "")
+		return nil, exitcode.With(exitcode.NoInput, i18n.Errorf("--cacert: %w", err), "")
 	}
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
 	}
 	if !pool.AppendCertsFromPEM(pem) {
-		return nil, exitcode.With(exitcode.Config, fmt.Errorf("--cacert %s: no PEM certificate in it", path), "")
+		return nil, exitcode.With(exitcode.Config, i18n.Errorf("--cacert %s: no PEM certificate in it", path), "")
 	}
 	return pool, nil
 }

@@ -3,8 +3,6 @@ package cli
 import (
 	"bufio"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -12,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
 )
@@ -19,8 +18,8 @@ import (
 func (a *App) sendmailCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:                sendmailUsage,
-		Short:              "Behave like sendmail: read a whole message on stdin and send it",
-		Long:               sendmailHelp,
+		Short:              i18n.T("Behave like sendmail: read a whole message on stdin and send it"),
+		Long:               sendmailHelp(),
 		DisableFlagParsing: true,
 		RunE: func(c *cobra.Command, args []string) error {
 			return a.sendmail(c.Context(), args)
@@ -69,7 +68,7 @@ func parseSendmailArgs(args []string) (*sendmailArgs, error) {
 				return v, nil
 			}
 			if i+1 >= len(args) {
-				return "", fmt.Errorf("sendmail option %s needs a value", opt)
+				return "", i18n.Errorf("sendmail option %s needs a value", opt)
 			}
 			i++
 			return args[i], nil
@@ -120,9 +119,9 @@ func parseSendmailArgs(args []string) (*sendmailArgs, error) {
 				i++ // these take a separate value
 			}
 		case strings.HasPrefix(arg, "-b"):
-			return nil, fmt.Errorf("sendmail mode %s is not supported (only -bm, the default)", arg)
+			return nil, i18n.Errorf("sendmail mode %s is not supported (only -bm, the default)", arg)
 		default:
-			return nil, fmt.Errorf("unknown sendmail option %q", arg)
+			return nil, i18n.Errorf("unknown sendmail option %q", arg)
 		}
 		if err != nil {
 			return nil, err
@@ -130,12 +129,12 @@ func parseSendmailArgs(args []string) (*sendmailArgs, error) {
 	}
 	if s.from != "" {
 		if err := smtp.CheckAddress(s.from); err != nil && s.from != "<>" {
-			return nil, fmt.Errorf("-f: %w", err)
+			return nil, i18n.Errorf("-f: %w", err)
 		}
 	}
 	for _, r := range s.rcpts {
 		if strings.HasPrefix(r, "-") {
-			return nil, fmt.Errorf("recipient %q looks like an option", r)
+			return nil, i18n.Errorf("recipient %q looks like an option", r)
 		}
 	}
 	return s, nil
@@ -191,10 +190,10 @@ func (d *dotReader) Read(p []byte) (int, error) {
 func (a *App) sendmail(ctx context.Context, args []string) error {
 	s, err := parseSendmailArgs(args)
 	if err != nil {
-		return exitcode.With(exitcode.Usage, err, "run 'postie sendmail --help' for the options")
+		return exitcode.With(exitcode.Usage, err, i18n.T("run 'postie sendmail --help' for the options"))
 	}
 	if s.help {
-		_, err := io.WriteString(a.Stdout, sendmailHelp)
+		_, err := io.WriteString(a.Stdout, sendmailHelp())
 		return err
 	}
 	if s.runQueue || s.listQueue {
@@ -240,7 +239,7 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 		rcpts = append(rcpts, prep.Recipients...)
 	}
 	if len(rcpts) == 0 {
-		return exitcode.With(exitcode.Usage, errors.New("no recipients"), "give recipients as arguments or use -t to read them from the message")
+		return exitcode.With(exitcode.Usage, i18n.Errorf("no recipients"), i18n.T("give recipients as arguments or use -t to read them from the message"))
 	}
 	st, err := a.resolve(req)
 	if err != nil {
@@ -264,10 +263,10 @@ func (a *App) sendmail(ctx context.Context, args []string) error {
 	env := &smtp.Envelope{From: from, To: rcpts, Mail: smtp.MailOptions{Size: in.size}}
 	env.Mail.DSNEnvID = s.envID
 	if env.Mail.DSNRet, err = smtp.ParseDSNReturn(s.dsnRet); err != nil {
-		return err
+		return usageErr(i18n.Errorf("-R %q: want full or hdrs", s.dsnRet))
 	}
 	if env.Rcpt.Notify, err = smtp.ParseDSNNotify(s.dsnNotify); err != nil {
-		return err
+		return usageErr(i18n.Errorf("-N %q: want NEVER, or any of SUCCESS,FAILURE,DELAY", s.dsnNotify))
 	}
 	// The outbox: -odq queues only; an account with queue = true keeps
 	// what the server cannot take now instead of failing (msmtpq).

@@ -4,13 +4,15 @@ import (
 	"errors"
 
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/i18n"
 )
 
 // sendmailUsage is the synopsis, and sendmailHelp what -h/--help prints
 // (on stdout, exit 0): every option parseSendmailArgs accepts.
 const sendmailUsage = "sendmail [-t] [-i] [-f ADDR] [-F NAME] [-C FILE] [-a ACCOUNT] [-N DSN] [-R RET] [-V ENVID] [-odq|-odi] [-oQDIR] [-v] [--] [RECIPIENT...]\n       postie sendmail -q[INTERVAL] | -bp"
 
-const sendmailHelp = `usage: postie ` + sendmailUsage + `
+func sendmailHelp() string {
+	return i18n.Sprintf(`usage: postie %s
        (or run postie through a link named sendmail)
 
 Reads a whole message, header and body, on standard input and sends it
@@ -62,14 +64,15 @@ Exit codes (sysexits.h): 0 sent (or kept in the outbox), 64 usage, 65 bad
 message, 67 a recipient refused, 69 refused by the server (with -q: some
 recipient failed for good), 73/74 the outbox cannot be written, 75 try
 again later, 77 login refused, 78 configuration.
-`
+`, sendmailUsage)
+}
 
 // sendmailServerHint replaces the hint of resolve's usage errors, which
 // speak of --server: sendmail mode takes its server from the config.
 func sendmailServerHint(err error) error {
 	var c *exitcode.Coded
 	if errors.As(err, &c) && c.Code == exitcode.Usage {
-		return exitcode.With(c.Code, c.Err, "sendmail mode sends through a config account: set server (or a from at a known provider) in it, choose it with -a NAME or -C FILE, or set POSTIE_SERVER; 'postie account add' makes one")
+		return exitcode.With(c.Code, c.Err, i18n.T("sendmail mode sends through a config account: set server (or a from at a known provider) in it, choose it with -a NAME or -C FILE, or set POSTIE_SERVER; 'postie account add' makes one"))
 	}
 	return err
 }

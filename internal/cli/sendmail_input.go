@@ -4,12 +4,12 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 
 	"github.com/postie/postie/dkim"
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/smtp"
 )
@@ -63,7 +63,7 @@ func readSendmailInput(ctx context.Context, stdin io.Reader, dotIsEnd bool, from
 	case err = <-done:
 	case <-ctx.Done():
 		in.Close()
-		return nil, exitcode.With(exitcode.Interrupted, errors.New("interrupted while reading the message; nothing was sent"), "")
+		return nil, exitcode.With(exitcode.Interrupted, i18n.Errorf("interrupted while reading the message; nothing was sent"), "")
 	}
 	if err == nil {
 		in.size, err = in.spool.Seek(0, io.SeekEnd)
@@ -83,7 +83,7 @@ func readSendmailInput(ctx context.Context, stdin io.Reader, dotIsEnd bool, from
 func createSpool() (*os.File, string, error) {
 	f, err := os.CreateTemp("", "postie-sendmail-*")
 	if err != nil {
-		return nil, "", exitcode.With(exitcode.CantCreat, fmt.Errorf("spool file for the message: %w", err), "set TMPDIR to a directory you can write")
+		return nil, "", exitcode.With(exitcode.CantCreat, i18n.Errorf("spool file for the message: %w", err), i18n.T("set TMPDIR to a directory you can write"))
 	}
 	if err := os.Remove(f.Name()); err != nil {
 		return f, f.Name(), nil // a system that cannot unlink open files: Close removes it
@@ -105,15 +105,15 @@ func inputError(err error) error {
 	if errors.As(err, &le) {
 		hint := ""
 		if errors.Is(err, message.ErrLineTooLong) {
-			hint = "wrap the text, or send the data as an attachment (postie send --attach), so that lines stay under 998 octets"
+			hint = i18n.T("wrap the text, or send the data as an attachment (postie send --attach), so that lines stay under 998 octets")
 		}
-		return exitcode.With(exitcode.DataErr, fmt.Errorf("reading the message: %w", err), hint)
+		return exitcode.With(exitcode.DataErr, i18n.Errorf("reading the message: %w", err), hint)
 	}
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return exitcode.With(exitcode.IOErr, err, "")
 	}
-	return exitcode.With(exitcode.DataErr, fmt.Errorf("reading the message: %w", err), "")
+	return exitcode.With(exitcode.DataErr, i18n.Errorf("reading the message: %w", err), "")
 }
 
 // plan fits the message to the server once its EHLO is known, as Postfix
@@ -152,11 +152,11 @@ func (in *sendmailInput) plan(ext smtp.Extensions, env *smtp.Envelope) error {
 
 func planError(err error) error {
 	if errors.Is(err, message.ErrNeedsSMTPUTF8) {
-		return exitcode.With(exitcode.Unavailable, fmt.Errorf("the server does not offer SMTPUTF8, which this message needs: %w", err),
-			"write the address in ASCII, or send through a server that offers SMTPUTF8")
+		return exitcode.With(exitcode.Unavailable, i18n.Errorf("the server does not offer SMTPUTF8, which this message needs: %w", err),
+			i18n.T("write the address in ASCII, or send through a server that offers SMTPUTF8"))
 	}
-	return exitcode.With(exitcode.DataErr, fmt.Errorf("the server does not offer 8BITMIME, and the message cannot be made 7-bit: %w", err),
-		"fix the part's Content-Transfer-Encoding, or send through a server that offers 8BITMIME")
+	return exitcode.With(exitcode.DataErr, i18n.Errorf("the server does not offer 8BITMIME, and the message cannot be made 7-bit: %w", err),
+		i18n.T("fix the part's Content-Transfer-Encoding, or send through a server that offers 8BITMIME"))
 }
 
 // body opens the message as plan chose (plan runs first, once the

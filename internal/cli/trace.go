@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"strings"
 	"sync"
 
 	"github.com/postie/postie/internal/explain"
@@ -51,17 +50,3 @@ func (t *tracer) trace(d smtp.Direction, line string) {
 // decodeServerText shows non-UTF-8 server text as GB18030 (a superset of
 // GBK, which Chinese providers use) when that decodes cleanly.
 func decodeServerText(s string) string { return textsafe.ToUTF8(s) }
-
-// language is the language of explanations: Chinese when the locale says
-// zh (LC_ALL, then LC_MESSAGES, then LANG, as POSIX orders them).
-func (a *App) language() explain.Lang {
-	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if v := a.Getenv(k); v != "" {
-			if strings.HasPrefix(strings.ToLower(v), "zh") {
-				return explain.Chinese
-			}
-			return explain.English
-		}
-	}
-	return explain.English
-}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/postie/postie/capture/inbox"
 	"github.com/postie/postie/internal/exitcode"
+	"github.com/postie/postie/internal/i18n"
 )
 
 // webInbox is a running web inbox (postie serve --web, postie demo --keep).
@@ -29,7 +29,7 @@ func startWeb(addr, maildir string, stderr io.Writer) (*webInbox, error) {
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, usageErr("--web %q: want HOST:PORT, e.g. 127.0.0.1:8025", addr)
+		return nil, usageErr(i18n.Errorf("--web %q: want HOST:PORT, e.g. 127.0.0.1:8025", addr))
 	}
 	if host == "" {
 		host = "127.0.0.1"
@@ -37,7 +37,7 @@ func startWeb(addr, maildir string, stderr io.Writer) (*webInbox, error) {
 	addr = net.JoinHostPort(host, port)
 	loopback := isLoopbackAddr(addr)
 	if !loopback {
-		fmt.Fprintf(stderr, "postie: WARNING: the web inbox listens on %s, beyond loopback: anyone who can reach it can read and delete every message\n", addr)
+		i18n.Fprintf(stderr, "postie: WARNING: the web inbox listens on %s, beyond loopback: anyone who can reach it can read and delete every message\n", addr)
 	}
 	in, err := inbox.New(inbox.Config{Maildir: maildir, Loopback: loopback, ErrorLog: stderr})
 	if err != nil {
@@ -45,7 +45,7 @@ func startWeb(addr, maildir string, stderr io.Writer) (*webInbox, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, exitcode.With(exitcode.Unavailable, fmt.Errorf("web inbox: listen %s: %w", addr, err), "pick another port with --web 127.0.0.1:PORT")
+		return nil, exitcode.With(exitcode.Unavailable, i18n.Errorf("web inbox: listen %s: %w", addr, err), i18n.T("pick another port with --web 127.0.0.1:PORT"))
 	}
 	w := &webInbox{Inbox: in, done: make(chan struct{}),
 		srv: &http.Server{Handler: in, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}}

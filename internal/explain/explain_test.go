@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/postie/postie/internal/i18n"
 )
 
 type step struct {
@@ -15,7 +17,7 @@ type step struct {
 
 func walk(t *testing.T, steps []step) {
 	t.Helper()
-	en, zh := New(English), New(Chinese)
+	en, zh := New(i18n.EN), New(i18n.ZH)
 	for _, s := range steps {
 		ge, gz := en.Explain(s.dir, s.line), zh.Explain(s.dir, s.line)
 		for _, w := range s.want {
@@ -80,7 +82,7 @@ func TestSession(t *testing.T) {
 }
 
 func TestRepliesByClassAndEnhancedCodes(t *testing.T) {
-	e := New(English)
+	e := New(i18n.EN)
 	for line, want := range map[string]string{
 		"599 odd":             "599: failed for good",
 		"215 list follows":    "215: success (2yz, positive completion). It is information.",
@@ -111,7 +113,7 @@ func TestChallenges(t *testing.T) {
 		"334 not-base64!":                                              "334: the server asks for the next step",
 		"334 G1syShtdMDtwd25lZAc=":                                     "14 octets of binary data", // a challenge with escapes is not shown as text
 	} {
-		e := New(English)
+		e := New(i18n.EN)
 		e.Explain(Client, "AUTH X")
 		got := e.Explain(Server, line)
 		if !strings.Contains(got, want) {
@@ -122,57 +124,9 @@ func TestChallenges(t *testing.T) {
 
 // Text from the network that an explanation repeats is escaped.
 func TestExplanationsEscapeNetworkText(t *testing.T) {
-	got := New(English).Explain(Client, "MAIL FROM:<\"\x1b]0;pwned\x07\u202e\"@x.test>")
+	got := New(i18n.EN).Explain(Client, "MAIL FROM:<\"\x1b]0;pwned\x07\u202e\"@x.test>")
 	if strings.ContainsAny(got, "\x1b\x07\u202e") || !strings.Contains(got, `\x1b]0;pwned\x07\u202e`) {
 		t.Fatalf("%q", got)
-	}
-}
-
-func TestNegotiate(t *testing.T) {
-	for h, want := range map[string]Lang{
-		"":                           English,
-		"zh-CN,zh;q=0.9,en;q=0.8":    Chinese,
-		"en-US,en;q=0.9,zh-CN;q=0.5": English,
-		"fr-FR, zh-TW;q=0.7":         Chinese,
-		"de":                         English,
-		"en;q=0.2, zh;q=0.8":         Chinese,
-		"zh;q=0, en;q=0.1":           English,
-		"zh;q=abc":                   English,
-	} {
-		if got := Negotiate(h); got != want {
-			t.Errorf("Negotiate(%q) = %s, want %s", h, got, want)
-		}
-	}
-}
-
-// Every entry of the catalogue is there in both languages, with the same
-// number of %s in each.
-func TestCatalogueComplete(t *testing.T) {
-	check := func(name string, m map[string]text) {
-		for k, v := range m {
-			if strings.TrimSpace(v.en) == "" || strings.TrimSpace(v.zh) == "" {
-				t.Errorf("%s[%s]: a language is missing", name, k)
-			}
-			if strings.Count(v.en, "%s") != strings.Count(v.zh, "%s") {
-				t.Errorf("%s[%s]: %%s differs between languages", name, k)
-			}
-		}
-	}
-	check("commands", commands)
-	check("clientNotes", clientNotes)
-	check("mailParams", mailParams)
-	check("capabilities", capabilities)
-	check("replies", replies)
-	check("enhancedClass", enhancedClass)
-	check("enhancedSubject", enhancedSubject)
-	check("enhancedDetail", enhancedDetail)
-	check("challenges", challenges)
-	check("events", events)
-	for k, v := range replyClass {
-		check("replyClass", map[string]text{string(k): v})
-	}
-	for k, v := range replyCategory {
-		check("replyCategory", map[string]text{string(k): v})
 	}
 }
 
@@ -182,7 +136,7 @@ func FuzzExplain(f *testing.F) {
 	f.Add("EHLO x\n250-PIPELINING\n250 AUTH PLAIN\nAUTH LOGIN\n334 VXNlcm5hbWU6", byte(0))
 	f.Add("334 G1syShtdMDtwd25lZAc=\n550 5.1.1 x\n*TLS handshake: x", byte(3))
 	f.Fuzz(func(t *testing.T, lines string, dirs byte) {
-		for _, l := range []Lang{English, Chinese} {
+		for _, l := range []i18n.Lang{i18n.EN, i18n.ZH} {
 			e := New(l)
 			for i, line := range strings.Split(lines, "\n") {
 				d := []Dir{Client, Server, Event}[(int(dirs)+i)%3]

@@ -1,11 +1,14 @@
 package i18n
 
 import (
+	"bytes"
+	"encoding/json"
+	"flag"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
-
+	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -59,10 +62,7 @@ func extractKeys(t *testing.T) map[string]string {
 				return true
 			}
 			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			if id, ok := sel.X.(*ast.Ident); !ok || id.Name != name {
+			if !ok || !isPackage(sel.X, name) {
 				return true
 			}
 			pos, ok := keyArg[sel.Sel.Name]
@@ -71,7 +71,9 @@ func extractKeys(t *testing.T) map[string]string {
 			}
 			key, ok := literal(call.Args[pos])
 			if !ok {
-				if sel.Sel.Name != "T" {
+				// T, and a Printer's methods, may be given a key kept in a
+				// table (written with Mark, which this walk sees).
+				if _, onPrinter := sel.X.(*ast.CallExpr); sel.Sel.Name != "T" && !onPrinter {
 					t.Errorf("%s: %s.%s with a key that is not a string literal: the catalogue cannot see it", fset.Position(call.Pos()), name, sel.Sel.Name)
 				}
 				return true
@@ -85,6 +87,24 @@ func extractKeys(t *testing.T) map[string]string {
 		t.Fatal(err)
 	}
 	return keys
+}
+
+// isPackage reports whether x is this package (i18n.Sprintf) or one of
+// its Printers made on the spot (i18n.In(l).Sprintf).
+func isPackage(x ast.Expr, name string) bool {
+	if id, ok := x.(*ast.Ident); ok {
+		return id.Name == name
+	}
+	call, ok := x.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "In" {
+		return false
+	}
+	id, ok := sel.X.(*ast.Ident)
+	return ok && id.Name == name
 }
 
 // literal evaluates a string literal or a + of string literals.
@@ -109,11 +129,33 @@ func literal(e ast.Expr) (string, bool) {
 	return "", false
 }
 
+// -extract rewrites zh.json as gotext's extract does: messages the code
+// no longer uses are dropped, new ones added without a translation (for
+// a translator to fill in; the test fails until then), sorted by id.
+var extract = flag.Bool("extract", false, "update zh.json from the code's messages")
+
 func TestCatalogueMatchesCode(t *testing.T) {
 	keys := extractKeys(t)
 	f, err := ZHCatalogue()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if *extract {
+		writeExtracted(t, f, keys)
+		if f, err = ZHCatalogue(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	table, err := MakeTable(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *extract {
+		if err := os.WriteFile("zh_table.go", table, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if have, err := os.ReadFile("zh_table.go"); err != nil || !bytes.Equal(have, table) {
+		t.Errorf("zh_table.go is not made from this zh.json: run go generate ./internal/i18n")
 	}
 	if f.Language != "zh" {
 		t.Errorf("zh.json language = %q", f.Language)
@@ -212,4 +254,33 @@ func TestDetect(t *testing.T) {
 			t.Errorf("Detect(%v) = %s, want %s", c.env, got, c.want)
 		}
 	}
+}
+
+func writeExtracted(t *testing.T, f *File, keys map[string]string) {
+	t.Helper()
+	out := File{Language: f.Language, Messages: []Entry{}}
+	have := map[string]bool{}
+	for _, m := range f.Messages {
+		if _, used := keys[m.ID]; used && !have[m.ID] {
+			have[m.ID] = true
+			out.Messages = append(out.Messages, m)
+		}
+	}
+	for k := range keys {
+		if !have[k] {
+			out.Messages = append(out.Messages, Entry{ID: k})
+		}
+	}
+	sort.Slice(out.Messages, func(i, j int) bool { return out.Messages[i].ID < out.Messages[j].ID })
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("zh.json", b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	zhJSON = b.Bytes()
 }
