@@ -103,12 +103,13 @@ type Summary struct {
 	SlowDowns   int  // times the run eased off the server
 	Elapsed     time.Duration
 
-	// Failures are the first rows refused for good, with the reply.
-	Failures []RowReport
+	// Failures are the first rows refused for good, with the reply;
+	// Unknowns the first rows whose outcome is unknown.
+	Failures, Unknowns []RowReport
 }
 
-// maxFailures is how many refused rows a Summary names.
-const maxFailures = 20
+// maxNamed is how many failed (and unknown) rows a Summary names.
+const maxNamed = 20
 
 // submitters is how many rows are queued at once: concurrent Submits
 // share the store's commits (bench/RESULTS.md: one caller gets one row
@@ -456,16 +457,19 @@ func (c *Campaign) finish(ctx context.Context, o SendOptions, sum *Summary, star
 	}
 	sum.Sent, sum.Failed, sum.Unknown = cnt.Delivered, cnt.Failed, cnt.Unknown
 	sum.Deferred = max(0, sum.Total-cnt.Entries) + cnt.Pending + cnt.Deferred // not yet queued, or waiting
-	if cnt.Failed > 0 {
+	if cnt.Failed+cnt.Unknown > 0 {
 		for rr, err := range c.rowReports(ctx, o.Store, nil) {
 			if err != nil {
 				return err
 			}
-			if rr.Status == StatusFailed {
+			switch {
+			case rr.Status == StatusFailed && len(sum.Failures) < maxNamed:
 				sum.Failures = append(sum.Failures, rr)
-				if len(sum.Failures) == maxFailures {
-					break
-				}
+			case rr.Status == StatusUnknown && len(sum.Unknowns) < maxNamed:
+				sum.Unknowns = append(sum.Unknowns, rr)
+			}
+			if len(sum.Failures) == min(cnt.Failed, maxNamed) && len(sum.Unknowns) == min(cnt.Unknown, maxNamed) {
+				break
 			}
 		}
 	}
