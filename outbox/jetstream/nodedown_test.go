@@ -30,6 +30,11 @@ func TestNodeDownMidRun(t *testing.T) {
 	const n = 300
 	entries := enqueueMany(t, s, n, outbox.Route{Server: srv.Addr, TLS: "none"}, func(i int) string { return fmt.Sprintf("r%d@y.test", i) }, func(i int) string { return fmt.Sprint("node down ", i) })
 	w := newWorkers(t, urls, "down")
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("workers' logs:\n%s", w.logs())
+		}
+	})
 	w.start("127.0.0.41")
 	w.start("127.0.0.42")
 	for deadline := time.Now().Add(2 * time.Minute); len(srv.Messages()) < n/3; {
@@ -56,9 +61,6 @@ func TestNodeDownMidRun(t *testing.T) {
 		if copies[k] > 1 && !r.WasUnknown {
 			t.Errorf("%s: %d copies, never unknown: %+v", e.ID, copies[k], r)
 		}
-	}
-	if t.Failed() {
-		t.Logf("workers' logs:\n%s", w.logs())
 	}
 	if len(srv.Messages()) <= before {
 		t.Fatal("nothing was delivered after the node stopped")
