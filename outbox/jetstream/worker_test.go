@@ -93,10 +93,14 @@ func newWorkers(t *testing.T, urls, prefix string, env ...string) *workers {
 
 // start runs a worker whose connections come from ip, and waits until
 // it is ready.
-func (w *workers) start(ip string) {
+func (w *workers) start(ip string) { w.t.Helper(); w.startWith(ip) }
+
+// startWith is start with more WORKER_* settings for this worker alone
+// (later ones win).
+func (w *workers) startWith(ip string, env ...string) {
 	w.t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(append(os.Environ(), w.env...), "WORKER_IP="+ip)
+	cmd.Env = append(append(append(os.Environ(), w.env...), env...), "WORKER_IP="+ip)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		w.t.Fatal(err)
