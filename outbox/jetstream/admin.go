@@ -24,31 +24,54 @@ func (s *Store) scan(ctx context.Context, campaign string) iter.Seq2[*state, err
 		if campaign != "" {
 			filter = campaignToken(campaign) + ".*"
 		}
-		w, err := s.entries.Watch(ctx, filter, jetstream.IgnoreDeletes())
+		for u, err := range readBucket(ctx, s.entries, filter) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			st, err := decodeState(u.Key(), u.Revision(), u.Value())
+			if err != nil {
+				err = &corrupt{key: u.Key(), err: err}
+			}
+			if !yield(st, err) {
+				return
+			}
+		}
+	}
+}
+
+// readBucket yields what a bucket holds under filter now (deleted keys
+// left out; opts may add MetaOnly), in one ordered stream, then ends.
+// The watcher's consumer can lose its node or leader mid-read and then
+// simply go quiet: a read that hears nothing for requestTimeout ends
+// with an error, never waits forever (the client's ListKeys would, or
+// end early with no error).
+func readBucket(ctx context.Context, kv jetstream.KeyValue, filter string, opts ...jetstream.WatchOpt) iter.Seq2[jetstream.KeyValueEntry, error] {
+	return func(yield func(jetstream.KeyValueEntry, error) bool) {
+		w, err := kv.Watch(ctx, filter, append(opts, jetstream.IgnoreDeletes())...)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
 		defer w.Stop()
+		idle := time.NewTimer(requestTimeout)
+		defer idle.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				yield(nil, ctx.Err())
 				return
+			case <-idle.C:
+				yield(nil, fmt.Errorf("bucket %s: nothing from the cluster for %v", kv.Bucket(), requestTimeout))
+				return
 			case u, ok := <-w.Updates():
-				if !ok {
+				if !ok || u == nil {
+					return // nil: the end of what was there
+				}
+				if !yield(u, nil) {
 					return
 				}
-				if u == nil {
-					return // the end of what was there
-				}
-				st, err := decodeState(u.Key(), u.Revision(), u.Value())
-				if err != nil {
-					err = &corrupt{key: u.Key(), err: err}
-				}
-				if !yield(st, err) {
-					return
-				}
+				idle.Reset(requestTimeout)
 			}
 		}
 	}
@@ -71,14 +94,13 @@ func (s *Store) List(ctx context.Context, f outbox.Filter) iter.Seq2[*outbox.Ent
 		if f.Campaign != "" {
 			filter = campaignToken(f.Campaign) + ".*"
 		}
-		lister, err := s.entries.ListKeysFiltered(ctx, filter)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
 		var keys []string
-		for k := range lister.Keys() {
-			keys = append(keys, k)
+		for u, err := range readBucket(ctx, s.entries, filter, jetstream.MetaOnly()) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			keys = append(keys, u.Key())
 		}
 		idOf := func(k string) string { return k[strings.IndexByte(k, '.')+1:] }
 		slices.SortFunc(keys, func(a, b string) int { return strings.Compare(idOf(a), idOf(b)) })

@@ -152,6 +152,7 @@ func (c *claiming) fetch(ctx context.Context, token string) error {
 	c.mu.Unlock()
 	batch, err := cons.FetchNoWait(n)
 	if err != nil {
+		c.s.dropConsumer(token)
 		return fmt.Errorf("fetch from %s: %w", c.s.o.workSubject(token), err)
 	}
 	sem := make(chan struct{}, parallel)
@@ -187,6 +188,7 @@ func (c *claiming) fetch(ctx context.Context, token string) error {
 		return firstErr
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
+		c.s.dropConsumer(token)
 		return fmt.Errorf("fetch from %s: %w", c.s.o.workSubject(token), err)
 	}
 	return nil

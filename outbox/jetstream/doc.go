@@ -70,6 +70,19 @@
 // processes that died. Hosts' clocks should agree to well within a lease
 // (NTP); a skew only delays a takeover or a retry by that much.
 //
+// # Losing a node
+//
+// Every request to the cluster waits at most 5 s (requestTimeout),
+// whatever the caller's context, and a read of a bucket ends with an
+// error when the cluster goes quiet: a request whose node stopped, or
+// whose stream lost its leader, fails instead of waiting forever. The
+// worker's pass ends with that error, Work waits (up to 5 s) and asks
+// again, by then of the leaders the other nodes elected; a fetch that
+// failed looks its consumer up again. The tickets of a pass that failed
+// come back when their leases end. So a worker that loses a node goes on,
+// and one told to stop returns within a few of those 5 s even with its
+// whole cluster gone (TestNodeDownMidRun, TestWorkStopsWithClusterGone).
+//
 // # Cost and scale
 //
 // Per message the cluster does about eight replicated operations: a

@@ -90,9 +90,7 @@ func (s *Store) nak(ctx context.Context, msg jetstream.Msg, delay time.Duration)
 		}{delay})
 		body = append(append(body, ' '), b...)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if _, err := s.nc.RequestWithContext(ctx, msg.Reply(), body); err != nil {
+	if _, err := s.request(ctx, msg.Reply(), body); err != nil {
 		return fmt.Errorf("give back a ticket: %w", err)
 	}
 	return nil
@@ -110,7 +108,7 @@ func (s *Store) deleteTicket(ctx context.Context, seq uint64) error {
 		Seq     uint64 `json:"seq"`
 		NoErase bool   `json:"no_erase"`
 	}{seq, true})
-	resp, err := s.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.DELETE."+s.o.workStream(), req)
+	resp, err := s.request(ctx, "$JS.API.STREAM.MSG.DELETE."+s.o.workStream(), req)
 	if err != nil {
 		return fmt.Errorf("delete ticket %d: %w", seq, err)
 	}

@@ -82,15 +82,10 @@ func (s *Store) quarantineEntry(ctx context.Context, st *state, reason string, m
 
 // Quarantined lists the entries set aside as damaged.
 func (s *Store) Quarantined(ctx context.Context) ([]outbox.Quarantine, error) {
-	keys, err := s.quarantine.ListKeys(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var out []outbox.Quarantine
-	for k := range keys.Keys() {
-		v, err := s.quarantine.Get(ctx, k)
+	for v, err := range readBucket(ctx, s.quarantine, ">") {
 		if err != nil {
-			continue
+			return nil, err
 		}
 		var q quarantined
 		if json.Unmarshal(v.Value(), &q) == nil {

@@ -84,14 +84,9 @@ func (s *Store) Stats(ctx context.Context) (*Stats, error) {
 	if oi, err := s.bodies.Status(ctx); err == nil {
 		st.ObjectBytes = oi.Size()
 	}
-	lister, err := s.workers.ListKeys(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for k := range lister.Keys() {
-		v, err := s.workers.Get(ctx, k)
+	for v, err := range readBucket(ctx, s.workers, ">") {
 		if err != nil {
-			continue
+			return nil, err
 		}
 		var w WorkerStats
 		if json.Unmarshal(v.Value(), &w) == nil {

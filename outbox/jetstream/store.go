@@ -245,6 +245,15 @@ func (s *Store) consumer(ctx context.Context, token string) (jetstream.Consumer,
 	return c, nil
 }
 
+// dropConsumer forgets a campaign's consumer after a fetch failed (its
+// leader lost, no responders, the consumer deleted): the next Claim
+// looks it up again, and creates it when it is gone.
+func (s *Store) dropConsumer(token string) {
+	s.mu.Lock()
+	delete(s.consumers, token)
+	s.mu.Unlock()
+}
+
 // Reading and writing entries.
 
 var (
@@ -298,6 +307,23 @@ func (s *Store) loadID(ctx context.Context, id outbox.ID) (*state, error) {
 	return s.fromRaw(m.Subject[len(s.entrySubject("")):], m.Seq, m.Header, m.Data)
 }
 
+// requestTimeout bounds every request this store makes to the cluster,
+// whatever the caller's context: a request whose answer is lost (the node
+// it went through stopped, or the stream's leader did and no new one is
+// elected yet) would otherwise wait forever, and the runner makes some
+// of its calls (Record, Renew) with a context that is never cancelled.
+// The same as the client's own bound on JetStream API calls; a failed
+// request is an error the worker retries on its next pass.
+const requestTimeout = 5 * time.Second
+
+// request sends one request to the cluster and waits for the answer, at
+// most requestTimeout (or until ctx ends).
+func (s *Store) request(ctx context.Context, subject string, data []byte) (*nats.Msg, error) {
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	return s.nc.RequestWithContext(ctx, subject, data)
+}
+
 type msgGetRequest struct {
 	Seq           uint64 `json:"seq,omitempty"`
 	LastBySubject string `json:"last_by_subj,omitempty"`
@@ -317,7 +343,7 @@ type rawMsg struct {
 // when there is no such message.
 func (s *Store) leaderGet(ctx context.Context, stream string, req msgGetRequest) (*rawMsg, error) {
 	b, _ := json.Marshal(req)
-	resp, err := s.nc.RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+stream, b)
+	resp, err := s.request(ctx, "$JS.API.STREAM.MSG.GET."+stream, b)
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,9 @@ type WorkOptions struct {
 // waits Poll, or until a ticket it put back is due, then asks the
 // cluster again. It does not use Runner.Watch, whose wait reads every
 // record (NextDue); asking the cluster costs a couple of requests.
-// Work returns when ctx ends.
+// Work returns when ctx ends: at once between passes, and within a few
+// request timeouts (5 s each) when a pass is recording outcomes on a
+// cluster that no longer answers.
 func (s *Store) Work(ctx context.Context, r *outbox.Runner, o WorkOptions) {
 	if o.Poll <= 0 {
 		o.Poll = time.Second

@@ -79,13 +79,13 @@ type workers struct {
 	env    []string
 	mu     sync.Mutex
 	procs  map[string]*exec.Cmd // by source IP
-	stderr map[string]*strings.Builder
+	stderr map[string]*lockedWriter
 }
 
 // newWorkers prepares workers for the outbox at urls/prefix; env adds
 // WORKER_* settings (WORKER_LEASE defaults to 2s).
 func newWorkers(t *testing.T, urls, prefix string, env ...string) *workers {
-	w := &workers{t: t, procs: map[string]*exec.Cmd{}, stderr: map[string]*strings.Builder{},
+	w := &workers{t: t, procs: map[string]*exec.Cmd{}, stderr: map[string]*lockedWriter{},
 		env: append([]string{"POSTIE_JS_WORKER=1", "WORKER_NATS=" + urls, "WORKER_PREFIX=" + prefix, "WORKER_LEASE=2s", "WORKER_CONNECTIONS=4"}, env...)}
 	t.Cleanup(w.stopAll)
 	return w
@@ -93,16 +93,20 @@ func newWorkers(t *testing.T, urls, prefix string, env ...string) *workers {
 
 // start runs a worker whose connections come from ip, and waits until
 // it is ready.
-func (w *workers) start(ip string) {
+func (w *workers) start(ip string) { w.t.Helper(); w.startWith(ip) }
+
+// startWith is start with more WORKER_* settings for this worker alone
+// (later ones win).
+func (w *workers) startWith(ip string, env ...string) {
 	w.t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(append(os.Environ(), w.env...), "WORKER_IP="+ip)
+	cmd.Env = append(append(append(os.Environ(), w.env...), env...), "WORKER_IP="+ip)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	errb := &strings.Builder{}
-	cmd.Stderr = &lockedWriter{b: errb}
+	errb := &lockedWriter{}
+	cmd.Stderr = errb
 	if err := cmd.Start(); err != nil {
 		w.t.Fatal(err)
 	}
@@ -151,6 +155,20 @@ func (w *workers) logs() string {
 	return b.String()
 }
 
+// stopWithin bounds how long a worker may take to stop on SIGTERM: it
+// hands back what it holds and closes its connection, nothing more.
+const stopWithin = 20 * time.Second
+
+func (w *workers) stderrOf(ip string) string {
+	w.mu.Lock()
+	b := w.stderr[ip]
+	w.mu.Unlock()
+	if b == nil {
+		return ""
+	}
+	return b.String()
+}
+
 func (w *workers) stopAll() {
 	w.mu.Lock()
 	procs := w.procs
@@ -163,18 +181,34 @@ func (w *workers) stopAll() {
 		select {
 		case err := <-done:
 			if err != nil {
-				w.t.Errorf("worker %s: %v: %s", ip, err, w.stderr[ip])
+				w.t.Errorf("worker %s: %v: %s", ip, err, w.stderrOf(ip))
 			}
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			w.t.Errorf("worker %s did not stop on SIGTERM within 20s", ip)
+		case <-time.After(stopWithin):
+			// SIGQUIT makes the Go runtime print every goroutine's stack
+			// on stderr and exit: where the worker is stuck.
+			cmd.Process.Signal(syscall.SIGQUIT)
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				<-done
+			}
+			w.t.Errorf("worker %s did not stop on SIGTERM within %v; its stderr and goroutines:\n%s", ip, stopWithin, w.stderrOf(ip))
 		}
 	}
 }
 
+// lockedWriter collects a worker's stderr, written by exec's copying
+// goroutine and read by the test.
 type lockedWriter struct {
 	mu sync.Mutex
-	b  *strings.Builder
+	b  strings.Builder
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {

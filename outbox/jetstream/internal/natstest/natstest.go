@@ -144,3 +144,31 @@ func anyLeader(srvs []*server.Server) bool {
 	}
 	return false
 }
+
+// StreamLeader returns the running server that leads stream (in the
+// global account), waiting up to 30 s for the cluster to elect one.
+func StreamLeader(t testing.TB, srvs []*server.Server, stream string) *server.Server {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		for _, s := range srvs {
+			if s.Running() && s.JetStreamIsStreamLeader(server.DEFAULT_GLOBAL_ACCOUNT, stream) {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stream %s has no leader after 30s", stream)
+		}
+		time.Sleep(50 * time.Millisecond) // polling the cluster's election
+	}
+}
+
+// Leads names those of streams that s leads now (for a test's log).
+func Leads(s *server.Server, streams ...string) []string {
+	var out []string
+	for _, st := range streams {
+		if s.JetStreamIsStreamLeader(server.DEFAULT_GLOBAL_ACCOUNT, st) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
