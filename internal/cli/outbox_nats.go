@@ -187,7 +187,7 @@ func (a *App) openQueueStore(f queueFlags) (outbox.Store, error) {
 		if strings.HasPrefix(msg, "nats credentials") || strings.HasPrefix(msg, "nats client certificate") || strings.HasPrefix(msg, "outbox prefix") {
 			return nil, exitcode.With(exitcode.Usage, errors.New(msg), "")
 		}
-		return nil, exitcode.With(exitcode.TempFail, i18n.Errorf("the outbox on the NATS cluster %s cannot be opened: %s", o.String(), msg),
+		return nil, exitcode.With(exitcode.TempFail, i18n.Errorf("the outbox on %s cannot be opened: %s", o.String(), msg),
 			i18n.T("check that the servers run with JetStream enabled and that the credentials (--nats-creds, the URL's user) are right"))
 	}
 	return s, nil
