@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -177,7 +178,7 @@ func (a *App) openQueueStore(f queueFlags) (outbox.Store, error) {
 		return s, nil
 	}
 	if f.verbose {
-		i18n.Fprintf(a.Stderr, "postie: %s\n", i18n.Sprintf("outbox: %s", o.String()))
+		fmt.Fprintf(a.Stderr, "postie: %s\n", i18n.Sprintf("outbox: %s", o.String()))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), natsOpenTimeout)
 	defer cancel()
