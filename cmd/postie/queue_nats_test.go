@@ -199,7 +199,8 @@ type natsStatsJSON struct {
 
 // TestNATSOutboxThreeWorkersDeliverEachOnce: messages queued with
 // `send --queue-only` on the cluster are delivered by three `queue run
-// --watch` worker processes, each exactly once; `queue list/show/stats`
+// --watch` worker processes, each exactly once, never more than
+// --max-conns connections open at once across the three; `queue list/show/stats`
 // read the cluster; each worker's --metrics endpoint parses and counts
 // what it delivered; nothing prints the NATS password.
 func TestNATSOutboxThreeWorkersDeliverEachOnce(t *testing.T) {
@@ -242,7 +243,7 @@ func TestNATSOutboxThreeWorkersDeliverEachOnce(t *testing.T) {
 
 	var workers []*worker
 	for range 3 {
-		workers = append(workers, startWorker(t, u))
+		workers = append(workers, startWorker(t, u, "--max-conns", "2"))
 	}
 	waitUntil(t, "every message delivered", func() bool { return len(srv.Messages()) >= n })
 	seen := map[string]int{}
@@ -256,6 +257,9 @@ func TestNATSOutboxThreeWorkersDeliverEachOnce(t *testing.T) {
 		if c != 1 {
 			t.Errorf("%s arrived %d times", id, c)
 		}
+	}
+	if m := srv.MaxOpen(); m > 2 {
+		t.Errorf("%d connections open at once; --max-conns 2 holds for the whole fleet", m)
 	}
 	waitUntil(t, "the outbox on the cluster empty", func() bool { return len(u.list()) == 0 })
 	if e := u.show(ids[n-1]); e.State != "delivered" {
