@@ -329,6 +329,24 @@ func TestNATSOutboxCredentialsNeverPrinted(t *testing.T) {
 	}
 	noSecret(t, "queue run -v", r.stdout, r.stderr)
 
+	// sendmail: -oQ takes the cluster's URL as --outbox does.
+	var oq string
+	for _, kv := range u.env {
+		if v, ok := strings.CutPrefix(kv, "POSTIE_OUTBOX="); ok {
+			oq = "-oQ" + strings.Split(v, ",")[0]
+		}
+	}
+	saved := u.env
+	u.env = append(u.env[:len(u.env):len(u.env)], "POSTIE_OUTBOX=local", "POSTIE_SERVER=127.0.0.1:1")
+	r = u.must(0, "Subject: by sendmail\n\nhi\n", "sendmail", "-odq", oq, "-f", "a@x.test", "c@y.test")
+	noSecret(t, "sendmail -odq", r.stdout, r.stderr)
+	r = u.must(0, "", "sendmail", "-bp", oq)
+	if !strings.Contains(r.stdout, "by sendmail") {
+		t.Fatalf("sendmail -bp %s does not list what sendmail -odq queued there:\n%s", oq, r.stdout)
+	}
+	noSecret(t, "sendmail -bp", r.stdout, r.stderr)
+	u.env = saved
+
 	// The config key, with the password in the environment.
 	env := natsCluster(t)
 	cfg := fmt.Sprintf("outbox = %q\nnats_prefix = %q\n", env["NATS_URLS"], prefix)
