@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/postie/postie/internal/testenv"
 	"github.com/postie/postie/outbox/outboxtest"
 )
 
@@ -34,36 +35,10 @@ import (
 // natsPassword is put in every URL the tests give; it must never print.
 const natsPassword = "Ph9-nats-secret"
 
-// natsCluster reads $NATS_ENV: outside CI a missing cluster skips the
-// test (saying how to start it); with CI=true it fails.
-func natsCluster(t *testing.T) map[string]string {
-	t.Helper()
-	path := os.Getenv("NATS_ENV")
-	if path == "" {
-		path = "/tmp/postie-nats/env"
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the NATS test cluster is not up (%v); .ci/run must start it with test/nats/up.sh", err)
-		}
-		t.Skipf("the NATS test cluster is not running (%v): start it with 'bash test/nats/up.sh'", err)
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-			env[k] = strings.Trim(v, `"`)
-		}
-	}
-	return env
-}
-
 // natsUser is a queueUser whose outbox is a fresh one on the cluster,
 // chosen by POSTIE_OUTBOX with a user and password in the URLs.
 func natsUser(t *testing.T) (*queueUser, string) {
-	env := natsCluster(t)
+	env := testenv.NATSCluster(t)
 	u := newQueueUser(t)
 	prefix := fmt.Sprintf("cli%d", time.Now().UnixNano()%1e9)
 	var urls []string
@@ -246,18 +221,7 @@ func TestNATSOutboxThreeWorkersDeliverEachOnce(t *testing.T) {
 		workers = append(workers, startWorker(t, u, "--max-conns", "2"))
 	}
 	waitUntil(t, "every message delivered", func() bool { return len(srv.Messages()) >= n })
-	seen := map[string]int{}
-	for _, m := range srv.Messages() {
-		seen[m.MessageID]++
-	}
-	if len(seen) != n {
-		t.Fatalf("%d distinct Message-IDs arrived, want %d", len(seen), n)
-	}
-	for id, c := range seen {
-		if c != 1 {
-			t.Errorf("%s arrived %d times", id, c)
-		}
-	}
+	eachOnce(t, srv, n)
 	if m := srv.MaxOpen(); m > 2 {
 		t.Errorf("%d connections open at once; --max-conns 2 holds for the whole fleet", m)
 	}
@@ -348,7 +312,7 @@ func TestNATSOutboxCredentialsNeverPrinted(t *testing.T) {
 	u.env = saved
 
 	// The config key, with the password in the environment.
-	env := natsCluster(t)
+	env := testenv.NATSCluster(t)
 	cfg := fmt.Sprintf("outbox = %q\nnats_prefix = %q\n", env["NATS_URLS"], prefix)
 	if err := os.WriteFile(u.home+"/config.toml", []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -424,5 +388,28 @@ func TestNATSOutboxUnreachableOrBadURL(t *testing.T) {
 	r := u.must(64, "", "queue", "list", "--outbox", "nats://127.0.0.1:4222", "--queue-dir", t.TempDir())
 	if !strings.Contains(r.stderr, "--queue-dir") {
 		t.Fatalf("--queue-dir with --outbox: %s", r.stderr)
+	}
+}
+
+// TestQueueStatsLocal: on the local outbox, queue stats counts the
+// entries and recipients by state.
+func TestQueueStatsLocal(t *testing.T) {
+	u := newQueueUser(t)
+	srv := outboxtest.NewServer(t)
+	for i := range 2 {
+		u.must(0, "", "send", "--queue-only", "--server", srv.Addr, "--tls", "none", "--from", "a@x.test",
+			"--to", fmt.Sprintf("r%d@y.test", i), "--to", "s@y.test", "--text", "hi")
+	}
+	r := u.must(0, "", "queue", "stats", "--json")
+	var c struct {
+		Entries, Pending, Delivered int
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &c); err != nil || c.Entries != 2 || c.Pending != 4 || c.Delivered != 0 {
+		t.Fatalf("queue stats --json before a run: %+v %v\n%s", c, err, r.stdout)
+	}
+	u.must(0, "", "queue", "run")
+	r = u.must(0, "", "queue", "stats")
+	if !strings.Contains(r.stdout, "delivered:          4") {
+		t.Fatalf("queue stats after a run:\n%s", r.stdout)
 	}
 }

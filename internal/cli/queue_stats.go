@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -44,7 +43,7 @@ func (a *App) queueStats(ctx context.Context, s outbox.Store, jsonOut bool) erro
 			return storageHint(err)
 		}
 		if jsonOut {
-			return writeJSON(a, c)
+			return textsafe.WriteJSON(a.Stdout, c)
 		}
 		w := a.Stdout
 		fmt.Fprintln(w, i18n.Sprintf("entries:            %d (%d under a lease)", c.Entries, c.Claimed))
@@ -58,7 +57,7 @@ func (a *App) queueStats(ctx context.Context, s outbox.Store, jsonOut bool) erro
 		return natsOpError(err)
 	}
 	if jsonOut {
-		return writeJSON(a, st)
+		return textsafe.WriteJSON(a.Stdout, st)
 	}
 	w := a.Stdout
 	fmt.Fprintln(w, i18n.Sprintf("depth:         %d entries (ready %d, with a worker or deferred %d)", st.Depth, st.Ready, st.Unacked))
@@ -73,12 +72,6 @@ func (a *App) queueStats(ctx context.Context, s outbox.Store, jsonOut bool) erro
 			now.Sub(wk.Seen).Round(time.Second)))
 	}
 	return nil
-}
-
-func writeJSON(a *App, v any) error {
-	enc := json.NewEncoder(a.Stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // natsOpError: a request to the cluster failed after it was opened (a
