@@ -337,6 +337,13 @@ func TestNATSOutboxCredentialsNeverPrinted(t *testing.T) {
 	if _, err := os.Stat(u.dir); err == nil {
 		t.Fatalf("a local outbox was created at %s", u.dir)
 	}
+	// send --queue: queued on the cluster, tried at once.
+	if got := u.sendQueued(0, srv.Addr, "at once", []string{"d@y.test"}).statuses(); got != "d@y.test=delivered" {
+		t.Fatalf("send --queue on the cluster: %s", got)
+	}
+	if len(srv.Messages()) != 1 {
+		t.Fatalf("%d messages at the server after send --queue", len(srv.Messages()))
+	}
 	r = u.must(0, "", "queue", "retry", out.OutboxID)
 	noSecret(t, "queue retry", r.stdout, r.stderr)
 	r = u.must(0, "", "queue", "drop", out.OutboxID)
