@@ -48,14 +48,21 @@ normal stop, exit 0).`),
 	return cmd
 }
 
-// withQueue opens the outbox for a command and closes it after.
+// withQueue opens the outbox for a command and closes it after. fn takes
+// an outbox.Store: either backend (natsStore tells which).
 func (a *App) withQueue(f queueFlags, fn func(outbox.Store) error) error {
 	s, err := a.openQueue(f)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	return fn(s)
+	err = fn(s)
+	if _, ok := natsStore(s); ok && err != nil && exitcode.For(err) == exitcode.Software {
+		// A request to the cluster failed (a node lost, no quorum): try
+		// again later, not a bug of postie's.
+		err = natsOpError(err)
+	}
+	return err
 }
 
 func (a *App) queueListCmd() *cobra.Command {
