@@ -51,6 +51,16 @@ type File struct {
 	Default  string             `toml:"default,omitempty"`
 	Accounts map[string]Account `toml:"accounts"`
 
+	// Outbox puts the outbox of every command on a NATS JetStream
+	// cluster: a comma-separated list of nats:// URLs (no credentials in
+	// it: they go in NATSCreds, or the environment). "" or "local": the
+	// local outbox. NATSCreds is a .creds file, NATSCA a CA file for the
+	// servers' certificates, NATSPrefix the streams' name prefix.
+	Outbox     string `toml:"outbox,omitempty"`
+	NATSCreds  string `toml:"nats_creds,omitempty"`
+	NATSCA     string `toml:"nats_ca,omitempty"`
+	NATSPrefix string `toml:"nats_prefix,omitempty"`
+
 	Path string `toml:"-"`
 	src  string // the text read, for line numbers in errors
 }
@@ -117,6 +127,7 @@ func parse(path, src string) (*File, error) {
 		f.Accounts = map[string]Account{}
 	}
 	home, _ := os.UserHomeDir()
+	f.NATSCreds, f.NATSCA = ExpandHome(f.NATSCreds, home), ExpandHome(f.NATSCA, home)
 	for _, name := range f.Names() {
 		a := f.Accounts[name]
 		if err := a.check(); err != nil {

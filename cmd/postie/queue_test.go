@@ -310,6 +310,23 @@ func TestQueueRunnersAndQueueOnlyTogether(t *testing.T) {
 			t.Fatalf("watcher %d: %v\n%s", i, err, logs[i])
 		}
 	}
+	eachOnce(t, srv, n)
+	if left := u.list(); len(left) != 0 {
+		t.Fatalf("%d entries still listed", len(left))
+	}
+	// One line per delivered message, from one watcher or the other.
+	delivered := 0
+	for _, l := range logs {
+		delivered += strings.Count(l.String(), "postie: delivered ")
+	}
+	if delivered != n {
+		t.Fatalf("the watchers reported %d deliveries, want %d:\n%s\n%s", delivered, n, logs[0], logs[1])
+	}
+}
+
+// eachOnce wants n distinct messages at srv, each received exactly once.
+func eachOnce(t *testing.T, srv *outboxtest.Server, n int) {
+	t.Helper()
 	seen := map[string]int{}
 	for _, m := range srv.Messages() {
 		seen[m.MessageID]++
@@ -321,17 +338,6 @@ func TestQueueRunnersAndQueueOnlyTogether(t *testing.T) {
 		if c != 1 {
 			t.Errorf("%s arrived %d times", id, c)
 		}
-	}
-	if left := u.list(); len(left) != 0 {
-		t.Fatalf("%d entries still listed", len(left))
-	}
-	// One line per delivered message, from one watcher or the other.
-	delivered := 0
-	for _, l := range logs {
-		delivered += strings.Count(l.String(), "postie: delivered ")
-	}
-	if delivered != n {
-		t.Fatalf("the watchers reported %d deliveries, want %d:\n%s\n%s", delivered, n, logs[0], logs[1])
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/postie/postie/config"
 	"github.com/postie/postie/deliver"
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/internal/i18n"
@@ -49,13 +50,19 @@ import (
 // is refused for the outbox (checkQueueable): a runner in cron or
 // systemd has no one to ask.
 
-// queueFlags choose the outbox directory.
+// queueFlags choose the outbox: a local directory, or a NATS cluster
+// (outbox_nats.go).
 type queueFlags struct {
-	dir string
+	dir                           string
+	outbox                        string
+	natsCreds, natsCA, natsPrefix string
+	verbose                       bool         // say which outbox (never a secret)
+	file                          *config.File // the config file already loaded, if any
 }
 
 func (f *queueFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.dir, "queue-dir", "", i18n.T("the outbox directory (default $POSTIE_QUEUE_DIR, else $XDG_STATE_HOME/postie/queue, else ~/.local/state/postie/queue)"))
+	f.addNATS(fs)
 }
 
 // runFlags tune a Runner: retries and the maximum age (for tests and
@@ -111,19 +118,14 @@ func (a *App) queueDir(flag string) (string, error) {
 	return d, nil
 }
 
-// openQueue opens (creating when needed) the outbox the flag names.
-// Failures are *outbox.StorageError: 73 when the directory cannot be
-// created, 74 otherwise, naming the path.
-func (a *App) openQueue(f queueFlags) (*local.Store, error) {
-	dir, err := a.queueDir(f.dir)
-	if err != nil {
-		return nil, err
-	}
-	s, err := local.Open(dir, nil)
-	if err != nil {
-		return nil, storageHint(err)
-	}
-	return s, nil
+// openQueue opens (creating when needed) the outbox the flags name: the
+// local one (*local.Store; failures are *outbox.StorageError: 73 when
+// the directory cannot be created, 74 otherwise, naming the path), or
+// the one on a NATS cluster (*jetstream.Store; 75 when it cannot be
+// reached, 64 for a bad URL). Code that needs one backend's own
+// operations asserts the type (natsStore).
+func (a *App) openQueue(f queueFlags) (outbox.Store, error) {
+	return a.openQueueStore(f)
 }
 
 // storageHint adds the likely fix to an outbox storage failure (a full or

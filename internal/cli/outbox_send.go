@@ -16,7 +16,6 @@ import (
 	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/outbox"
-	"github.com/postie/postie/outbox/local"
 	"github.com/postie/postie/smtp"
 )
 
@@ -44,7 +43,7 @@ func (f *sendQueueFlags) on() bool { return f.queue || f.only }
 // refused for good is reported as send reports it, and the entry is kept
 // as failed for 'postie queue list --failed'.
 type queueSender struct {
-	store   *local.Store
+	store   outbox.Store
 	route   outbox.Route
 	only    bool
 	sched   outbox.Schedule
@@ -102,7 +101,9 @@ func (a *App) newQueueSender(ctx context.Context, req *request, st *Settings, f 
 			qs.connect = relay.Connect
 		}
 	}
-	if qs.store, err = a.openQueue(f.dir); err != nil {
+	q := f.dir
+	q.file, q.verbose = req.file, req.output.verbose > 0
+	if qs.store, err = a.openQueue(q); err != nil {
 		return nil, err
 	}
 	return qs, nil

@@ -13,7 +13,6 @@ import (
 	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/outbox"
-	"github.com/postie/postie/outbox/local"
 )
 
 // queueCmd is 'postie queue': the outbox's commands.
@@ -30,6 +29,11 @@ in its queue modes) on disk until a server has taken it for every recipient.
   postie queue retry ID          make an entry due now (--all-failed, --all)
   postie queue drop ID           delete an entry
   postie queue clean             remove what a crash left behind, compact
+  postie queue stats             depth, in flight, per minute, each worker
+
+With --outbox nats://host:4222 (or POSTIE_OUTBOX, or the config key
+outbox) every command works on the outbox kept in a NATS JetStream
+cluster, and 'queue run --watch' is one worker of a fleet.
 
 Exit codes of 'queue run': 0 nothing failed for good in this run (messages
 may still wait for a retry), 69 some recipient failed for good (each is
@@ -40,18 +44,25 @@ normal stop, exit 0).`),
 		Args: unknownCommand,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	cmd.AddCommand(a.queueListCmd(), a.queueShowCmd(), a.queueRunCmd(), a.queueRetryCmd(), a.queueDropCmd(), a.queueCleanCmd())
+	cmd.AddCommand(a.queueListCmd(), a.queueShowCmd(), a.queueRunCmd(), a.queueRetryCmd(), a.queueDropCmd(), a.queueCleanCmd(), a.queueStatsCmd())
 	return cmd
 }
 
-// withQueue opens the outbox for a command and closes it after.
-func (a *App) withQueue(f queueFlags, fn func(*local.Store) error) error {
+// withQueue opens the outbox for a command and closes it after. fn takes
+// an outbox.Store: either backend (natsStore tells which).
+func (a *App) withQueue(f queueFlags, fn func(outbox.Store) error) error {
 	s, err := a.openQueue(f)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	return fn(s)
+	err = fn(s)
+	if _, ok := natsStore(s); ok && err != nil && exitcode.For(err) == exitcode.Software {
+		// A request to the cluster failed (a node lost, no quorum): try
+		// again later, not a bug of postie's.
+		err = natsOpError(err)
+	}
+	return err
 }
 
 func (a *App) queueListCmd() *cobra.Command {
@@ -62,7 +73,7 @@ func (a *App) queueListCmd() *cobra.Command {
 		Short: i18n.T("List the messages in the outbox that are not yet delivered to everyone"),
 		Args:  noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return a.withQueue(q, func(s *local.Store) error {
+			return a.withQueue(q, func(s outbox.Store) error {
 				f := outbox.Filter{States: []outbox.EntryState{outbox.Queued, outbox.Active, outbox.Held}}
 				switch {
 				case failed:
@@ -94,7 +105,7 @@ func (a *App) queueShowCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.withQueue(q, func(s *local.Store) error { return a.showEntry(c.Context(), s, id, jsonOut) })
+			return a.withQueue(q, func(s outbox.Store) error { return a.showEntry(c.Context(), s, id, jsonOut) })
 		},
 	}
 	cmd.Flags().BoolVar(&jsonOut, "json", false, i18n.T("print the entry as JSON on stdout"))
@@ -108,6 +119,10 @@ type queueRunFlags struct {
 	out   outputFlags
 	watch bool
 	poll  time.Duration
+	// natsPoll: --poll when given (a NATS worker's own default is 1 s:
+	// asking the cluster costs a couple of requests).
+	natsPoll time.Duration
+	worker   workerFlags
 }
 
 func (a *App) queueRunCmd() *cobra.Command {
@@ -126,10 +141,16 @@ Exit codes: 0 nothing failed for good in this run, 69 some recipient failed
 for good (named on stderr; kept for 'postie queue list --failed'), 74 a
 damaged entry was set aside, 73/74 the outbox cannot be written, 130
 interrupted (with --watch: 0).`),
-		RunE: func(c *cobra.Command, args []string) error { return a.runQueue(c.Context(), f, args) },
+		RunE: func(c *cobra.Command, args []string) error {
+			if c.Flags().Changed("poll") {
+				f.natsPoll = f.poll
+			}
+			return a.runQueue(c.Context(), f, args)
+		},
 	}
 	fs := cmd.Flags()
 	fs.BoolVar(&f.watch, "watch", false, i18n.T("keep running: send each message when it falls due, until SIGINT or SIGTERM"))
+	f.worker.add(fs)
 	fs.DurationVar(&f.poll, "poll", 30*time.Second, i18n.T("with --watch: look for messages other processes queued at least this often"))
 	f.run.add(fs)
 	f.out.add(fs)
@@ -147,7 +168,7 @@ func (a *App) queueRetryCmd() *cobra.Command {
 			if (len(args) > 0) == (allFailed || all) || allFailed && all {
 				return exitcode.With(exitcode.Usage, i18n.Errorf("give entry IDs, or --all-failed, or --all"), i18n.T("'postie queue list' shows the entries"))
 			}
-			return a.withQueue(q, func(s *local.Store) error { return a.retryQueue(c.Context(), s, args, allFailed, all, quiet) })
+			return a.withQueue(q, func(s outbox.Store) error { return a.retryQueue(c.Context(), s, args, allFailed, all, quiet) })
 		},
 	}
 	fs := cmd.Flags()
@@ -175,7 +196,7 @@ func (a *App) queueDropCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.withQueue(q, func(s *local.Store) error { return a.dropQueue(c.Context(), s, ids, quiet) })
+			return a.withQueue(q, func(s outbox.Store) error { return a.dropQueue(c.Context(), s, ids, quiet) })
 		},
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, i18n.T("print nothing on success"))
@@ -191,7 +212,7 @@ func (a *App) queueCleanCmd() *cobra.Command {
 		Short: i18n.T("Remove what a crash left in the outbox (half-written files), and give free space back to the disk"),
 		Args:  noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return a.withQueue(q, func(s *local.Store) error {
+			return a.withQueue(q, func(s outbox.Store) error {
 				rep, err := s.Clean(c.Context())
 				if rep != nil && !quiet {
 					for _, p := range rep.Removed {
@@ -235,7 +256,11 @@ func (a *App) runQueue(ctx context.Context, f *queueRunFlags, args []string) err
 	if f.poll <= 0 {
 		return usageErr(i18n.Errorf("--poll %s: want a positive duration", f.poll))
 	}
-	return a.withQueue(f.q, func(s *local.Store) error {
+	if err := f.worker.check(); err != nil {
+		return err
+	}
+	f.q.verbose = f.q.verbose || f.out.verbose > 0
+	return a.withQueue(f.q, func(s outbox.Store) error {
 		for _, id := range ids {
 			e, err := s.Get(ctx, id)
 			if err != nil {
@@ -249,6 +274,16 @@ func (a *App) runQueue(ctx context.Context, f *queueRunFlags, args []string) err
 		r.Filter.IDs = ids
 		p := &runPrinter{a: a, quiet: f.out.quiet}
 		r.OnEvent = p.event
+		f.worker.limit(s, r)
+		if f.worker.metrics != "" {
+			if err := a.serveMetrics(ctx, s, r, f.worker.metrics, f.out.quiet); err != nil {
+				return err
+			}
+		}
+		if js, ok := natsStore(s); ok && f.watch {
+			a.work(ctx, js, r, f.natsPoll, p)
+			return nil
+		}
 		if f.watch {
 			// Failures are printed as they happen; a signal is a normal
 			// stop for a service (nil), a store failure is not.
@@ -311,7 +346,7 @@ func (a *App) noteNotDue(e *outbox.Entry) {
 }
 
 // retryQueue is 'queue retry'.
-func (a *App) retryQueue(ctx context.Context, s *local.Store, args []string, allFailed, all, quiet bool) error {
+func (a *App) retryQueue(ctx context.Context, s outbox.Store, args []string, allFailed, all, quiet bool) error {
 	ids, err := parseQueueIDs(args)
 	if err != nil {
 		return err
@@ -354,7 +389,7 @@ func (a *App) retryQueue(ctx context.Context, s *local.Store, args []string, all
 }
 
 // dropQueue is 'queue drop'.
-func (a *App) dropQueue(ctx context.Context, s *local.Store, ids []outbox.ID, quiet bool) error {
+func (a *App) dropQueue(ctx context.Context, s outbox.Store, ids []outbox.ID, quiet bool) error {
 	for _, id := range ids {
 		e, err := s.Get(ctx, id)
 		if err == nil && e.State(time.Now()) == outbox.Active {

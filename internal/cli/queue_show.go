@@ -14,7 +14,6 @@ import (
 	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/internal/textsafe"
 	"github.com/postie/postie/outbox"
-	"github.com/postie/postie/outbox/local"
 )
 
 // What 'queue list', 'queue show' and 'queue run' print.
@@ -112,7 +111,7 @@ func (a *App) reportCorrupt(err error) {
 }
 
 // listQueue is 'queue list'.
-func (a *App) listQueue(ctx context.Context, s *local.Store, f outbox.Filter, jsonOut bool) error {
+func (a *App) listQueue(ctx context.Context, s outbox.Store, f outbox.Filter, jsonOut bool) error {
 	now := time.Now()
 	var out []jsonEntry
 	var firstErr error
@@ -193,7 +192,7 @@ func sizeText(n int64) string {
 }
 
 // showEntry is 'queue show ID'.
-func (a *App) showEntry(ctx context.Context, s *local.Store, id outbox.ID, jsonOut bool) error {
+func (a *App) showEntry(ctx context.Context, s outbox.Store, id outbox.ID, jsonOut bool) error {
 	e, err := s.Get(ctx, id)
 	if err != nil {
 		return queueIDError(id, err)
@@ -242,7 +241,7 @@ func (a *App) showEntry(ctx context.Context, s *local.Store, id outbox.ID, jsonO
 
 // entryHeader reads the stored message's header section, one decoded
 // field a line. A delivered message's bytes are no longer kept.
-func entryHeader(ctx context.Context, s *local.Store, id outbox.ID) ([]string, error) {
+func entryHeader(ctx context.Context, s outbox.Store, id outbox.ID) ([]string, error) {
 	rc, err := s.Body(ctx, id)
 	if errors.Is(err, outbox.ErrNotFound) {
 		return nil, i18n.Errorf("the message itself is no longer kept: every recipient has it")

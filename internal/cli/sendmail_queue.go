@@ -10,7 +10,6 @@ import (
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/outbox"
-	"github.com/postie/postie/outbox/local"
 	"github.com/postie/postie/smtp"
 )
 
@@ -40,9 +39,9 @@ func queueInterval(s string) (time.Duration, error) {
 // running) and -bp (list it). Quiet unless -v, as sendmail mode is on
 // success; failures are always printed.
 func (a *App) sendmailQueue(ctx context.Context, s *sendmailArgs) error {
-	q := queueFlags{dir: s.queueDir}
+	q := s.queueFlags()
 	if s.listQueue {
-		return a.withQueue(q, func(st *local.Store) error {
+		return a.withQueue(q, func(st outbox.Store) error {
 			return a.listQueue(ctx, st, outbox.Filter{States: []outbox.EntryState{outbox.Queued, outbox.Active, outbox.Held}}, false)
 		})
 	}
@@ -58,7 +57,7 @@ func (a *App) sendmailQueue(ctx context.Context, s *sendmailArgs) error {
 // reported as sendmail reports it; what it cannot take now stays queued
 // and sendmail exits 0.
 func (a *App) sendmailQueued(ctx context.Context, s *sendmailArgs, req *request, st *Settings, in *sendmailInput, env *smtp.Envelope) error {
-	f := &sendQueueFlags{queue: true, only: s.queueOnly, dir: queueFlags{dir: s.queueDir}}
+	f := &sendQueueFlags{queue: true, only: s.queueOnly, dir: s.queueFlags()}
 	// The queue does not know the server yet: the 7-bit form every
 	// server takes, and SMTPUTF8 asked for when an address needs it.
 	adapt := func(smtp.Extensions) error {
@@ -78,6 +77,15 @@ func (a *App) sendmailQueued(ctx context.Context, s *sendmailArgs, req *request,
 		qs.sign, in.signer = in.signer.Sign, nil
 	}
 	return a.deliver(ctx, qs, st, env, in.body(), reportOptions{quiet: s.verbose == 0})
+}
+
+// queueFlags: -oQ names the outbox directory, or (nats://...) the
+// outbox on a NATS cluster, as --outbox does.
+func (s *sendmailArgs) queueFlags() queueFlags {
+	if isNATSOutbox(s.queueDir) {
+		return queueFlags{outbox: s.queueDir, verbose: s.verbose > 1}
+	}
+	return queueFlags{dir: s.queueDir, verbose: s.verbose > 1}
 }
 
 // sendmailQueueHint: sendmail mode has no --password-file; its secrets

@@ -38,7 +38,10 @@ const zhTable = "" +
 	"%d per address\x00每个地址 %d 个\x00" +
 	"%d recipient(s) failed for good in this run: %s\x00本次运行中有 %d 个收件人永久失败：%s\x00" +
 	"%d remote images were left out: this page never loads anything from the sender.\x00%d 张远程图片未加载：本页面从不向发件人请求任何东西。\x00" +
+	"%q is not a server URL\x00%q 不是服务器 URL\x00" +
 	"%q is not an outbox entry ID (20 letters and digits, as 'postie queue list' shows them)\x00%q 不是发件箱条目 ID（20 个字母和数字，见 'postie queue list' 的输出）\x00" +
+	"%q: a server URL has no path or query\x00%q：服务器 URL 不能带路径或查询参数\x00" +
+	"%q: want a nats:// or tls:// URL\x00%q：需要 nats:// 或 tls:// URL\x00" +
 	"%q: want one of %s\x00%q：应为以下之一：%s\x00" +
 	"%s %s: %d bytes, over the %d MiB postie takes for a body\x00%s %s：%d 字节，超过了 postie 对正文的 %d MiB 上限\x00" +
 	"%s %s: %s\x00%s %s：%s\x00" +
@@ -66,6 +69,7 @@ const zhTable = "" +
 	"%s: failed for good; do not repeat it unchanged (5yz, permanent negative).\x00%s：永久失败，不要原样重试（5yz，永久否定）。\x00" +
 	"%s: failed for now; trying again later may work (4yz, transient negative).\x00%s：暂时失败，稍后重试可能成功（4yz，暂时否定）。\x00" +
 	"%s: go on, the server waits for more (3yz, positive intermediate).\x00%s：请继续，服务器在等待更多内容（3yz，肯定中间状态）。\x00" +
+	"%s: in flight %d, delivered %d (%.1f/min), deferred %d, unknown %d, failed %d (%.1f/min), seen %s ago\x00%s：发送中 %d，已送达 %d（%.1f/分钟），推迟 %d，未知 %d，失败 %d（%.1f/分钟），%s 前上报\x00" +
 	"%s: nothing left to send (%s)\x00%s：没有需要发送的内容（%s）\x00" +
 	"%s: protocol error: %s\x00%s：协议错误：%s\x00" +
 	"%s: reading standard input: %w\x00%s：读取标准输入出错：%w\x00" +
@@ -102,11 +106,15 @@ const zhTable = "" +
 	"--listen %q: want HOST:PORT\x00--listen %q：应为 主机:端口\x00" +
 	"--listen-tls needs a certificate (--self-signed or --tls-cert/--tls-key)\x00--listen-tls 需要证书（--self-signed 或 --tls-cert/--tls-key）\x00" +
 	"--max-age %s: want a positive duration\x00--max-age %s：需要一个正的时长\x00" +
+	"--max-conns %d: want a number above 0\x00--max-conns %d：需要大于 0 的数\x00" +
 	"--max-size: %w\x00--max-size：%w\x00" +
 	"--max-stored: %v\x00--max-stored：%v\x00" +
+	"--metrics %s: %w\x00--metrics %s：%w\x00" +
 	"--out: %w\x00--out：%w\x00" +
 	"--poll %s: want a positive duration\x00--poll %s：需要一个正的时长\x00" +
 	"--provider %q: want one of %s\x00--provider %q：应为以下之一：%s\x00" +
+	"--queue-dir names a local outbox and %s a NATS one: give one of them\x00--queue-dir 指定了本地发件箱，而 %s 指定了 NATS 发件箱：请只给其中一个\x00" +
+	"--rate: %w\x00--rate：%w\x00" +
 	"--retry-schedule: %w\x00--retry-schedule：%w\x00" +
 	"--self-signed and --tls-cert both given; choose one\x00同时给了 --self-signed 和 --tls-cert；请只用其中一个\x00" +
 	"--text and --text-file both given; choose one\x00同时给了 --text 和 --text-file；请只用其中一个\x00" +
@@ -182,6 +190,7 @@ const zhTable = "" +
 	"BINARYMIME: the message may contain binary data, sent with BDAT (RFC 3030).\x00BINARYMIME：邮件可以包含二进制数据，用 BDAT 发送（RFC 3030）。\x00" +
 	"BODY says the message has 8-bit text (8BITMIME, RFC 6152) or binary content (BINARYMIME, RFC 3030)\x00BODY 说明邮件含 8 位文本（8BITMIME，RFC 6152）或二进制内容（BINARYMIME，RFC 3030）\x00" +
 	"Behave like sendmail: read a whole message on stdin and send it\x00像 sendmail 一样工作：从标准输入读入整封邮件并发送\x00" +
+	"CA certificate file that verifies the NATS servers (default $POSTIE_NATS_CA, else the config key nats_ca)\x00用于验证 NATS 服务器证书的 CA 文件（默认 $POSTIE_NATS_CA，其次配置键 nats_ca）\x00" +
 	"CA file to trust for this server\x00为这个服务器额外信任的 CA 文件\x00" +
 	"CHUNKING: the client may send the message in BDAT chunks of known size instead of DATA (RFC 3030).\x00CHUNKING：客户端可以用已知大小的 BDAT 块代替 DATA 发送邮件（RFC 3030）。\x00" +
 	"Cc\x00抄送\x00" +
@@ -230,6 +239,7 @@ const zhTable = "" +
 	"Messages arrive in %s/new; each is listed here:\n\x00邮件会出现在 %s/new 里；每收到一封都会在这里列出：\n\x00" +
 	"Microsoft 365: SMTP AUTH must be enabled for the mailbox by the tenant admin; OAuth 2.0 (--auth xoauth2) is preferred\x00Microsoft 365：需要租户管理员为这个邮箱开启 SMTP AUTH；更推荐用 OAuth 2.0（--auth xoauth2）\x00" +
 	"More text of the same %s reply: a hyphen after the code means more lines follow (RFC 5321 §4.2.1).\x00同一个 %s 回复的后续文字：代码后的连字符表示后面还有行（RFC 5321 §4.2.1）。\x00" +
+	"NATS credentials file (.creds) for --outbox (default $POSTIE_NATS_CREDS, else the config key nats_creds)\x00--outbox 使用的 NATS 凭据文件（.creds）（默认 $POSTIE_NATS_CREDS，其次配置键 nats_creds）\x00" +
 	"NOTIFY says when to send a delivery status notification (DSN, RFC 3461)\x00NOTIFY 指定何时发送投递状态通知（DSN，RFC 3461）\x00" +
 	"NetEase (%[1]s) needs the authorization code (授权码) from its web settings, not your login password (to a login password it answers \"535 Error: authentication failed\"): on mail.%[1]s open 设置 (Settings) → POP3/SMTP/IMAP, switch on the SMTP service (开启 SMTP 服务), and use the authorization code it shows as the password\x00网易 %[1]s 邮箱要用网页设置里的授权码，而不是登录密码（用登录密码时它回复“535 Error: authentication failed”）：登录 mail.%[1]s，打开 设置 → POP3/SMTP/IMAP，开启 SMTP 服务，把页面显示的授权码当作密码使用\x00" +
 	"NetEase answers \"550 User has no permission\" when the SMTP service is off for the account: on the web mail open 设置 (Settings) → POP3/SMTP/IMAP, switch on the SMTP service (开启 SMTP 服务), and log in with the authorization code (授权码) it shows\x00账户没有开启 SMTP 服务时，网易回复“550 User has no permission”：在网页邮箱里打开 设置 → POP3/SMTP/IMAP，开启 SMTP 服务，并用页面显示的授权码登录\x00" +
@@ -280,6 +290,7 @@ const zhTable = "" +
 	"Send what is due in the outbox (the given entries, or all)\x00发送发件箱中已到期的邮件（指定的条目，或全部）\x00" +
 	"Send what is due in the outbox, then exit: each recipient whose retry time\nhas come. Several runs (and 'postie send --queue') may work on one outbox at\nonce: each entry is sent by one of them. One line per delivered, deferred or\nfailed message (none with -q). With --watch, postie keeps running and sends\neach message when it falls due (for a systemd unit); SIGINT and SIGTERM stop\nit promptly, and a message being sent at that moment stays queued.\n\nExit codes: 0 nothing failed for good in this run, 69 some recipient failed\nfor good (named on stderr; kept for 'postie queue list --failed'), 74 a\ndamaged entry was set aside, 73/74 the outbox cannot be written, 130\ninterrupted (with --watch: 0).\x00发送发件箱中已到期的邮件后退出：即重试时间已到的每个收件人。多个运行实例（以及\n'postie send --queue'）可以同时处理同一个发件箱：每个条目只由其中一个发送。每封\n已投递、已推迟或已失败的邮件打印一行（-q 时不打印）。使用 --watch 时 postie 持续运行，\n在每封邮件到期时发送（适合 systemd 单元）；SIGINT 和 SIGTERM 会让它立即停止，\n正在发送的那封邮件留在队列中。\n\n退出码：0 本次运行没有永久失败，69 有收件人永久失败（在标准错误中列出；保留供\n'postie queue list --failed' 查看），74 有损坏的条目被隔离，73/74 发件箱无法写入，\n130 被中断（使用 --watch 时为 0）。\x00" +
 	"Show one entry: its header, each recipient's state and every attempt with the server's reply\x00查看单个条目：信头、每个收件人的状态，以及每次尝试和服务器的回复\x00" +
+	"Show the outbox's numbers: depth, in flight, delivered and failed per minute, each worker\x00显示发件箱的统计：深度、发送中、每分钟送达和失败数、每个工作进程\x00" +
 	"Shown sanitised, in a sandbox that runs no script.\x00已净化显示，在不运行脚本的沙箱中。\x00" +
 	"Sina Mail needs the authorization code (授权码) from its web settings, not your login password: on mail.sina.com.cn open 设置 (Settings) → 客户端 POP/IMAP/SMTP, switch on the SMTP service (开启 SMTP 服务), and use the authorization code it gives as the password\x00新浪邮箱要用网页设置里的授权码，而不是登录密码：登录 mail.sina.com.cn，打开 设置 → 客户端 POP/IMAP/SMTP，开启 SMTP 服务，把它给出的授权码当作密码使用\x00" +
 	"Size\x00大小\x00" +
@@ -319,7 +330,7 @@ const zhTable = "" +
 	"The connection is closed.\x00连接已关闭。\x00" +
 	"The message itself, headers and body (%s), sent after the 354; shown here as its size.\x00邮件本身，包括信头和正文（%s），在 354 之后发送；这里只显示它的大小。\x00" +
 	"The octets of the BDAT chunk (%s), sent right after the BDAT command.\x00BDAT 块的内容（%s），紧跟在 BDAT 命令后面发送。\x00" +
-	"The outbox keeps each message given to 'postie send --queue' (or sendmail\nin its queue modes) on disk until a server has taken it for every recipient.\n\n  postie queue list              what waits (--failed: what failed for good)\n  postie queue show ID           one entry: header, recipients, every attempt\n  postie queue run               send what is due now (--watch: keep doing it)\n  postie queue retry ID          make an entry due now (--all-failed, --all)\n  postie queue drop ID           delete an entry\n  postie queue clean             remove what a crash left behind, compact\n\nExit codes of 'queue run': 0 nothing failed for good in this run (messages\nmay still wait for a retry), 69 some recipient failed for good (each is\nnamed), 74 a damaged entry was set aside (named by path), 73/74 the outbox\ncannot be written, 75 another postie holds the outbox too long, 130\ninterrupted (the entry in flight stays queued; with --watch a signal is a\nnormal stop, exit 0).\x00发件箱把交给 'postie send --queue'（或队列模式下的 sendmail）的每封邮件保存在磁盘上，\n直到服务器为每个收件人都接收了它。\n\n  postie queue list              等待中的邮件（--failed：永久失败的邮件）\n  postie queue show ID           单个条目：信头、收件人、每次尝试\n  postie queue run               发送现在到期的邮件（--watch：持续发送）\n  postie queue retry ID          让条目立即到期（--all-failed、--all）\n  postie queue drop ID           删除条目\n  postie queue clean             清除崩溃留下的残留并压缩\n\n'queue run' 的退出码：0 本次运行没有永久失败（仍可能有邮件等待重试），69 有收件人\n永久失败（逐个列出），74 有损坏的条目被隔离（给出路径），73/74 发件箱无法写入，\n75 另一个 postie 占用发件箱过久，130 被中断（正在发送的条目留在队列中；\n使用 --watch 时收到信号属于正常停止，退出码 0）。\x00" +
+	"The outbox keeps each message given to 'postie send --queue' (or sendmail\nin its queue modes) on disk until a server has taken it for every recipient.\n\n  postie queue list              what waits (--failed: what failed for good)\n  postie queue show ID           one entry: header, recipients, every attempt\n  postie queue run               send what is due now (--watch: keep doing it)\n  postie queue retry ID          make an entry due now (--all-failed, --all)\n  postie queue drop ID           delete an entry\n  postie queue clean             remove what a crash left behind, compact\n  postie queue stats             depth, in flight, per minute, each worker\n\nWith --outbox nats://host:4222 (or POSTIE_OUTBOX, or the config key\noutbox) every command works on the outbox kept in a NATS JetStream\ncluster, and 'queue run --watch' is one worker of a fleet.\n\nExit codes of 'queue run': 0 nothing failed for good in this run (messages\nmay still wait for a retry), 69 some recipient failed for good (each is\nnamed), 74 a damaged entry was set aside (named by path), 73/74 the outbox\ncannot be written, 75 another postie holds the outbox too long, 130\ninterrupted (the entry in flight stays queued; with --watch a signal is a\nnormal stop, exit 0).\x00发件箱把交给 'postie send --queue'（或队列模式下的 sendmail）的每封邮件保存在磁盘上，\n直到服务器为每个收件人都接收了它。\n\n  postie queue list              等待中的邮件（--failed：永久失败的邮件）\n  postie queue show ID           单个条目：信头、收件人、每次尝试\n  postie queue run               发送现在到期的邮件（--watch：持续发送）\n  postie queue retry ID          让条目立即到期（--all-failed、--all）\n  postie queue drop ID           删除条目\n  postie queue clean             清除崩溃留下的残留并压缩\n  postie queue stats             深度、发送中、每分钟数字、每个工作进程\n\n使用 --outbox nats://host:4222（或 POSTIE_OUTBOX，或配置键 outbox）时，所有命令都作用于\nNATS JetStream 集群中的发件箱，'queue run --watch' 就是集群中的一个工作进程。\n\n'queue run' 的退出码：0 本次运行没有永久失败（仍可能有邮件等待重试），69 有收件人\n永久失败（逐个列出），74 有损坏的条目被隔离（给出路径），73/74 发件箱无法写入，\n75 另一个 postie 占用发件箱过久，130 被中断（正在发送的条目留在队列中；\n使用 --watch 时收到信号属于正常停止，退出码 0）。\x00" +
 	"The outbox: list, show, run, retry, drop and clean queued messages\x00发件箱：列出、查看、发送、重试、删除和清理队列中的邮件\x00" +
 	"The server cut the client off to protect itself (too slow, too long, or too many failed logins).\x00服务器为保护自己切断了客户端（太慢、太久或登录失败太多次）。\x00" +
 	"The server greets the client back; the lines that follow list the extensions it supports (RFC 5321 §4.1.1.1).\x00服务器回应客户端的问候；接下来的几行列出它支持的扩展（RFC 5321 §4.1.1.1）。\x00" +
@@ -368,6 +379,8 @@ const zhTable = "" +
 	"an invalid command\x00无效命令\x00" +
 	"at least %d octets/s after %s\x00%[2]s 之后至少 %[1]d 字节/秒\x00" +
 	"at most %d octets stored\x00最多存 %d 字节\x00" +
+	"at most this many connections at once to one server (or one domain's mail exchangers); on a NATS outbox, for all workers together\x00同时连接到同一服务器（或同一域名的邮件交换器）的最大连接数；在 NATS 发件箱上，对所有工作进程合计生效\x00" +
+	"at most this many messages per route (account or server), e.g. 30/min, 500/h; on a NATS outbox the rate holds for all workers together\x00每条路由（账户或服务器）最多发送这么多封邮件，例如 30/min、500/h；在 NATS 发件箱上，该速率对所有工作进程合计生效\x00" +
 	"attach FILE (repeatable)\x00附加文件 FILE（可重复）\x00" +
 	"attachment\x00附件\x00" +
 	"auth:         %s\n\x00认证：        %s\n\x00" +
@@ -387,6 +400,7 @@ const zhTable = "" +
 	"certificate:  names %s, valid until %s\n\x00证书：        名字 %s，有效期至 %s\n\x00" +
 	"check --direct needs the DOMAIN to look at\x00check --direct 需要给出要查看的域名\x00" +
 	"check takes no arguments (a DOMAIN only with --direct)\x00check 不接受参数（只有 --direct 时才接受一个域名）\x00" +
+	"check that the servers run with JetStream enabled and that the credentials (--nats-creds, the URL's user) are right\x00请确认服务器已启用 JetStream，并且凭据（--nats-creds、URL 中的用户）正确\x00" +
 	"check the recipient's mailbox before sending again: a retry may deliver a second copy (exit 79)\x00再次发送前先检查收件人的邮箱：重试可能会投递第二份（退出码 79）\x00" +
 	"check the user name and password; many providers need an app password or authorization code, not the login password\x00请检查用户名和密码；很多服务商要求使用应用专用密码或授权码，而不是登录密码\x00" +
 	"client\x00客户端\x00" +
@@ -403,8 +417,10 @@ const zhTable = "" +
 	"deferred %s for <%s>: %s; next attempt %s\x00已推迟 %s（<%s>）：%s；下次尝试 %s\x00" +
 	"deliver straight to each recipient domain's MX on port 25, without a relay or login (--tls starttls: require a verified certificate)\x00直接投递到每个收件域的 MX 的 25 端口，不经中继、不登录（--tls starttls：要求证书通过验证）\x00" +
 	"delivered %s to <%s>: %s\x00已投递 %s 给 <%s>：%s\x00" +
+	"delivered:          %d\x00已送达：    %d\x00" +
 	"delivery is not authorised\x00不允许投递\x00" +
 	"delivery status notifications: NEVER or SUCCESS,FAILURE,DELAY\x00投递状态通知：NEVER，或 SUCCESS,FAILURE,DELAY\x00" +
+	"depth:         %d entries (ready %d, with a worker or deferred %d)\x00深度：      %d 个条目（就绪 %d，在工作进程手中或已推迟 %d）\x00" +
 	"did you mean '%s %s'?\x00你是不是想用 '%s %s'？\x00" +
 	"dkim keygen needs --selector, --domain and --out\x00dkim keygen 需要 --selector、--domain 和 --out\x00" +
 	"do not use BDAT (CHUNKING) even when offered\x00即使服务器提供也不使用 BDAT（CHUNKING）\x00" +
@@ -415,6 +431,7 @@ const zhTable = "" +
 	"dropped %s\x00已删除 %s\x00" +
 	"encryption is needed\x00需要加密\x00" +
 	"encryption is required for this login mechanism\x00这种登录方式要求加密\x00" +
+	"entries:            %d (%d under a lease)\x00条目：      %d（%d 个正被租用）\x00" +
 	"entry %s is damaged (%s): set aside in %s, never sent\x00条目 %s 已损坏（%s）：已隔离到 %s，不会发送\x00" +
 	"envelope id for delivery status notifications\x00投递状态通知用的信封 ID\x00" +
 	"every entry not yet delivered to everyone (after the network or the server is back)\x00所有尚未投递给全部收件人的条目（网络或服务器恢复之后使用）\x00" +
@@ -424,6 +441,7 @@ const zhTable = "" +
 	"failed AUTH answered after %s\x00认证失败后等待 %s 再回答\x00" +
 	"failed AUTH answered after %s, closed after %d\x00认证失败后等待 %s 再回答，失败 %d 次后关闭连接\x00" +
 	"failed AUTH attempts before the connection is closed (default 3)\x00关闭连接前允许的认证失败次数（默认 3）\x00" +
+	"failed:             %d\x00已失败：    %d\x00" +
 	"file holding the password / authorization code\x00存放密码或授权码的文件\x00" +
 	"fix the part's Content-Transfer-Encoding, or send through a server that offers 8BITMIME\x00请修正那一部分的 Content-Transfer-Encoding，或者通过提供 8BITMIME 的服务器发送\x00" +
 	"flag needs an argument: --%s\x00选项 --%s 需要一个值\x00" +
@@ -431,8 +449,11 @@ const zhTable = "" +
 	"give --queue-dir DIR or set POSTIE_QUEUE_DIR\x00请用 --queue-dir DIR 指定，或设置 POSTIE_QUEUE_DIR\x00" +
 	"give --server HOST[:PORT], or --from an address at a known provider, or configure an account (postie account add); try 'postie serve' for a local one\x00请给出 --server 主机[:端口]，或用 --from 给出一个已知服务商的地址，或配置一个账户（postie account add）；想要本地服务器可以试试 'postie serve'\x00" +
 	"give --text TEXT, --text-file FILE or --html, or pipe the body in (echo hi | postie send ...); --text '' sends an empty body\x00请给出 --text 文本、--text-file 文件 或 --html，或者用管道输入正文（echo hi | postie send ...）；--text '' 会发送空正文\x00" +
+	"give N/s, N/min or N/h, e.g. --rate 30/min\x00请给出 N/s、N/min 或 N/h，例如 --rate 30/min\x00" +
+	"give a free host:port, e.g. 127.0.0.1:9464\x00请给出一个空闲的 host:port，例如 127.0.0.1:9464\x00" +
 	"give durations separated by commas, e.g. 1m,5m,30m\x00请给出用逗号分隔的时长，如 1m,5m,30m\x00" +
 	"give entry IDs, or --all-failed, or --all\x00请给出条目 ID，或 --all-failed，或 --all\x00" +
+	"give nats://host:4222, several separated by commas\x00请给出 nats://host:4222，多个用逗号分隔\x00" +
 	"give recipients as arguments or use -t to read them from the message\x00请把收件人作为参数给出，或者用 -t 从邮件中读取\x00" +
 	"give the IDs of the entries to drop\x00请给出要删除的条目 ID\x00" +
 	"give the account a password_file or password_cmd (or set POSTIE_PASSWORD): a queued message is sent later, when no one can type a password\x00请为账户配置 password_file 或 password_cmd（或设置 POSTIE_PASSWORD）：队列中的邮件稍后发送，那时没有人可以输入密码\x00" +
@@ -446,6 +467,7 @@ const zhTable = "" +
 	"iCloud needs an app-specific password (appleid.apple.com > Sign-In and Security)\x00iCloud 需要 App 专用密码（appleid.apple.com > 登录与安全）\x00" +
 	"implicit TLS\x00隐式 TLS\x00" +
 	"implicit TLS, certificate verified\x00隐式 TLS，验证证书\x00" +
+	"in flight:     %d\x00发送中：    %d\x00" +
 	"inline image\x00内嵌图片\x00" +
 	"inline image FILE, referenced from the HTML as cid:<file name>\x00内嵌图片文件 FILE，在 HTML 里用 cid:<文件名> 引用\x00" +
 	"interrupted\x00已中断\x00" +
@@ -474,10 +496,12 @@ const zhTable = "" +
 	"make a throwaway CA and certificate; the CA is written to MAILDIR/../postie-ca.pem\x00生成一次性的 CA 和证书；CA 写入 MAILDIR/../postie-ca.pem\x00" +
 	"messages\x00封邮件\x00" +
 	"messages kept in the Maildir (default: none on loopback, 10000 beyond)\x00Maildir 中保留的邮件数（默认：回环地址上不限，之外 10000）\x00" +
+	"metrics at http://%s/metrics\x00指标位于 http://%s/metrics\x00" +
 	"mta-sts:      id %s, mode %s, mx %s, max_age %s (%s)\n\x00MTA-STS：     id %s，模式 %s，mx %s，max_age %s（%s）\n\x00" +
 	"mta-sts:      no policy\n\x00MTA-STS：     没有策略\n\x00" +
 	"mta-sts:      not looked up\n\x00MTA-STS：     没有查询\n\x00" +
 	"mx records:   %d, DNSSEC-authenticated: %s\n\x00MX 记录：     %d 条，经 DNSSEC 认证：%s\n\x00" +
+	"name prefix of the outbox's streams and buckets on the cluster, so several outboxes can share one (default $POSTIE_NATS_PREFIX, else the config key nats_prefix, else postie)\x00发件箱在集群上的流和存储桶的名称前缀，使多个发件箱可以共用一个集群（默认 $POSTIE_NATS_PREFIX，其次配置键 nats_prefix，否则为 postie）\x00" +
 	"name to give in EHLO/HELO (default: this host's name)\x00在 EHLO/HELO 中报上的名字（默认：本机主机名）\x00" +
 	"network unreachable\x00网络不可达\x00" +
 	"next %s\x00下次 %s\x00" +
@@ -519,8 +543,10 @@ const zhTable = "" +
 	"octets kept in the Maildir, with K/M/G (default: none on loopback, 1G beyond)\x00Maildir 中保留的字节数，可带 K/M/G（默认：回环地址上不限，之外 1G）\x00" +
 	"only the messages that failed for good (kept until retried or dropped)\x00只列永久失败的邮件（保留到重试或删除为止）\x00" +
 	"other or undefined\x00其他或未定义\x00" +
+	"outbox: %s\x00发件箱：%s\x00" +
 	"password\x00密码\x00" +
 	"password (or authorization code) for %s: \x00%s 的密码（或授权码）：\x00" +
+	"per minute:    %.1f delivered, %.1f failed\x00每分钟：    送达 %.1f，失败 %.1f\x00" +
 	"permanent failure\x00永久失败\x00" +
 	"permission denied\x00权限不够\x00" +
 	"pick another port with --listen 127.0.0.1:PORT\x00请用 --listen 127.0.0.1:端口 换一个端口\x00" +
@@ -562,6 +588,7 @@ const zhTable = "" +
 	"print the entries as JSON on stdout\x00以 JSON 格式在标准输出打印这些条目\x00" +
 	"print the entry as JSON on stdout\x00以 JSON 格式在标准输出打印该条目\x00" +
 	"print the message and send nothing (with --json: as JSON)\x00打印邮件而不发送（配合 --json：以 JSON 打印）\x00" +
+	"print the numbers as JSON on stdout\x00在标准输出上以 JSON 打印这些数字\x00" +
 	"print the result as JSON on stdout\x00在标准输出上以 JSON 打印结果\x00" +
 	"private key (PEM)\x00私钥（PEM）\x00" +
 	"put the message in the outbox without trying to send it ('postie queue run' sends it)\x00只把邮件放入发件箱，不尝试发送（由 'postie queue run' 发送）\x00" +
@@ -576,6 +603,7 @@ const zhTable = "" +
 	"reading the password: %w\x00读取密码时出错：%w\x00" +
 	"recipient %q looks like an option\x00收件人 %q 看起来像一个选项\x00" +
 	"recipient (repeatable, or comma-separated)\x00收件人（可重复，或用逗号分隔）\x00" +
+	"recipients waiting: %d (deferred %d, outcome unknown %d)\x00等待的收件人：%d（推迟 %d，结果未知 %d）\x00" +
 	"refused for security: %s\x00出于安全考虑拒绝继续：%s\x00" +
 	"refusing to send credentials without TLS (--tls none)\x00拒绝在没有 TLS 的情况下发送凭据（--tls none）\x00" +
 	"removed %s\x00已删除 %s\x00" +
@@ -603,6 +631,7 @@ const zhTable = "" +
 	"sendmail mode sends through a config account: set server (or a from at a known provider) in it, choose it with -a NAME or -C FILE, or set POSTIE_SERVER; 'postie account add' makes one\x00sendmail 模式通过配置文件中的账户发信：请在账户里设置 server（或一个已知服务商的 from 地址），用 -a 名称 或 -C 文件 选择它，或者设置 POSTIE_SERVER；'postie account add' 可以创建账户\x00" +
 	"sendmail option %s needs a value\x00sendmail 选项 %s 需要一个值\x00" +
 	"sendmail option -q%s: want -q alone (run the outbox once) or -q with an interval such as -q30m (keep running)\x00sendmail 选项 -q%s：应为单独的 -q（运行一次发件箱）或带间隔的 -q，如 -q30m（持续运行）\x00" +
+	"serve Prometheus metrics at http://ADDR/metrics while running, e.g. 127.0.0.1:9464\x00运行期间在 http://ADDR/metrics 提供 Prometheus 指标，例如 127.0.0.1:9464\x00" +
 	"serve the web inbox on ADDR, e.g. 127.0.0.1:8025 (a bare :PORT means loopback)\x00在 ADDR 上提供网页收件箱，例如 127.0.0.1:8025（只写 :端口 表示回环地址）\x00" +
 	"server\x00服务器\x00" +
 	"server %q: %w\x00服务器 %q：%w\x00" +
@@ -624,6 +653,7 @@ const zhTable = "" +
 	"size %q: want a positive number, optionally with K, M or G\x00大小 %q：应为正数，可带 K、M 或 G\x00" +
 	"spool file for the message: %w\x00邮件的暂存文件：%w\x00" +
 	"stored message does not parse: %w\x00存下的邮件无法解析：%w\x00" +
+	"stored:        %s in the work stream, %s in the object store\x00存储：      工作流中 %s，对象存储中 %s\x00" +
 	"subject, any language\x00主题，任何语言都可以\x00" +
 	"success\x00成功\x00" +
 	"temporary authentication failure\x00认证暂时失败\x00" +
@@ -632,6 +662,9 @@ const zhTable = "" +
 	"the %s command failed with exit status %d; run it yourself to see why\x00获取%s的命令失败，退出码 %d；请自己运行一下看看原因\x00" +
 	"the %s command printed nothing\x00获取%s的命令什么也没有输出\x00" +
 	"the DKIM selector: the key is published at SELECTOR._domainkey.DOMAIN\x00DKIM 选择器：密钥发布在 选择器._domainkey.域名\x00" +
+	"the NATS outbox: %v (trying again)\x00NATS 发件箱：%v（将重试）\x00" +
+	"the NATS outbox: %w\x00NATS 发件箱：%w\x00" +
+	"the URLs carry different credentials: give one user (or token) for the cluster\x00这些 URL 带有不同的凭据：整个集群请只给一个用户（或令牌）\x00" +
 	"the account names no server, and its from address is at no known provider\x00账户没有指定服务器，它的 from 地址也不属于任何已知服务商\x00" +
 	"the account's address\x00账户的邮件地址\x00" +
 	"the address is already in use\x00地址已被占用\x00" +
@@ -667,6 +700,8 @@ const zhTable = "" +
 	"the outbox cannot keep a password typed at the terminal: a later delivery has no one to ask\x00发件箱无法保存在终端输入的密码：之后投递时没有人可以询问\x00" +
 	"the outbox directory (default $POSTIE_QUEUE_DIR, else $XDG_STATE_HOME/postie/queue, else ~/.local/state/postie/queue)\x00发件箱目录（默认 $POSTIE_QUEUE_DIR，其次 $XDG_STATE_HOME/postie/queue，再次 ~/.local/state/postie/queue）\x00" +
 	"the outbox directory cannot be written here: give --queue-dir (POSTIE_QUEUE_DIR) a directory of yours on a writable disk\x00这里的发件箱目录无法写入：请用 --queue-dir（POSTIE_QUEUE_DIR）指定可写磁盘上属于你的目录\x00" +
+	"the outbox on %s cannot be opened: %s\x00无法打开 %s 上的发件箱：%s\x00" +
+	"the outbox on a NATS JetStream cluster: nats://host:4222[,nats://host2:4222...] (default $POSTIE_OUTBOX, else the config key outbox; \"local\" for the local outbox)\x00使用 NATS JetStream 集群上的发件箱：nats://host:4222[,nats://host2:4222...]（默认 $POSTIE_OUTBOX，其次配置键 outbox；\"local\" 表示本地发件箱）\x00" +
 	"the provider, for an address at your own domain hosted by one (exmail, office365, gmail, ...)\x00服务商，用于托管在服务商那里的自有域名地址（exmail、office365、gmail……）\x00" +
 	"the recipients' mail exchangers (--direct)\x00收件人域名的邮件交换服务器（--direct）\x00" +
 	"the secret came from $%s when the message was queued, and $%s is not set for this runner\x00邮件入队时密码来自 $%s，而本次投递进程没有设置 $%s\x00" +
@@ -729,6 +764,7 @@ const zhTable = "" +
 	"with --keep, serve the web inbox on ADDR (default: a free loopback port)\x00配合 --keep，在 ADDR 上提供网页收件箱（默认：一个空闲的回环端口）\x00" +
 	"with --watch: look for messages other processes queued at least this often\x00与 --watch 一起使用：至少每隔这么久查找一次其他进程放入队列的邮件\x00" +
 	"with -v: explain each line of the dialogue (in Chinese when LANG says zh)\x00配合 -v：逐行讲解对话（LANG 为 zh 时用中文）\x00" +
+	"workers:       %d\x00工作进程：  %d\x00" +
 	"wrap the text, or send the data as an attachment (postie send --attach), so that lines stay under 998 octets\x00请给文本换行，或者把数据作为附件发送（postie send --attach），让每行不超过 998 字节\x00" +
 	"write the address in ASCII, or send through a server that offers SMTPUTF8\x00请用 ASCII 写地址，或者通过提供 SMTPUTF8 的服务器发送\x00" +
 	"write the private key to this new file\x00把私钥写入这个新文件\x00" +

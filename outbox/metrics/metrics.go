@@ -153,6 +153,13 @@ func Serve(ctx context.Context, addr string, h http.Handler) error {
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
+	return ServeListener(ctx, ln, h)
+}
+
+// ServeListener is Serve on a listener the caller opened (to report a
+// bad address before starting work, or to learn the port of :0). It
+// closes ln.
+func ServeListener(ctx context.Context, ln net.Listener, h http.Handler) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", h)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}

@@ -5,16 +5,16 @@
 package natstest
 
 import (
-	"bufio"
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/postie/postie/internal/testenv"
 )
 
 // Start runs a single JetStream server for the test; it stops at the end.
@@ -54,38 +54,16 @@ func StartWith(t testing.TB, o *server.Options) *server.Server {
 }
 
 // Cluster reads the facts of the test cluster (test/nats/up.sh) from
-// $NATS_ENV (default /tmp/postie-nats/env).
+// $NATS_ENV (default /tmp/postie-nats/env); see testenv.Env.
 func Cluster(t testing.TB) map[string]string {
 	t.Helper()
-	return Env(t, "NATS_ENV", "/tmp/postie-nats/env", "the NATS test cluster", "bash test/nats/up.sh")
+	return testenv.NATSCluster(t)
 }
 
-// Env reads KEY=value lines from the file $envVar names (default def):
-// the facts a start script wrote about servers it runs. Outside CI a
-// missing file skips the test saying how to start them (start); with
-// CI=true it fails, since CI must run these tests.
+// Env is testenv.Env.
 func Env(t testing.TB, envVar, def, what, start string) map[string]string {
 	t.Helper()
-	path := os.Getenv(envVar)
-	if path == "" {
-		path = def
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not up (%v); .ci/run must start it with %s", what, err, start)
-		}
-		t.Skipf("%s is not running (%v): start it with '%s'", what, err, start)
-	}
-	defer f.Close()
-	env := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
-			env[k] = strings.Trim(v, `"`)
-		}
-	}
-	return env
+	return testenv.Env(t, envVar, def, what, start)
 }
 
 // StartCluster runs a cluster of n JetStream servers in the test
