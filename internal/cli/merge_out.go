@@ -35,8 +35,9 @@ func (a *App) newMergeBar(off bool) *mergeBar {
 		return nil
 	}
 	b := &mergeBar{}
-	// ForceTTY: the App has said stderr is a terminal (tests say so too).
-	b.p = mpb.New(mpb.WithOutput(a.Stderr), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond), mpb.ForceTTY())
+	// WithAutoRefresh: the App has said stderr is a terminal (tests say so
+	// through a pipe, where mpb would otherwise draw only at the end).
+	b.p = mpb.New(mpb.WithOutput(a.Stderr), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond), mpb.WithAutoRefresh())
 	b.bar = b.p.New(0, mpb.BarStyle(),
 		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string { return i18n.T("postie: sending ") }),
 			decor.CountersNoUnit("%d / %d")),
