@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/signal"
@@ -277,7 +278,7 @@ func mergeError(err error) error {
 
 // note prints a line for people on stderr.
 func (a *App) note(msg string) {
-	i18n.Fprintf(a.Stderr, "postie: %s\n", msg)
+	fmt.Fprintf(a.Stderr, "postie: %s\n", msg)
 }
 
 // stopOnSignal turns the first SIGINT or SIGTERM into a gentle stop:
