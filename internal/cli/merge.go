@@ -24,7 +24,7 @@ import (
 type mergeFlags struct {
 	req                    request // server, login, account, output, transfer and direct flags
 	template, htmlTemplate string
-	data                   string
+	data, from             string
 	attach, inline         []string
 	toColumn, charset      string
 	campaign               string
@@ -73,6 +73,7 @@ again; 130 interrupted (the same command continues).`),
 	fs.StringVar(&f.template, "template", "", i18n.T("the message template: header fields, a blank line, the text ({{.column}} for a row's value)"))
 	fs.StringVar(&f.htmlTemplate, "html-template", "", i18n.T("an HTML body template (row values are escaped)"))
 	fs.StringVar(&f.data, "data", "", i18n.T("the rows: CSV with a header row (.tsv: tab-separated), or JSON lines (.jsonl)"))
+	fs.StringVar(&f.from, "from", "", i18n.T("sender when the template has no From: ADDR or 'Name <ADDR>' (default: the account's address)"))
 	fs.StringVar(&f.toColumn, "to-column", "", i18n.T("the column with each row's address (default email)"))
 	fs.StringVar(&f.charset, "data-charset", "auto", i18n.T("the data file's charset: auto|utf-8|gbk (auto: UTF-8, else GB18030 when it decodes cleanly)"))
 	listVar(fs, &f.attach, "attach", i18n.T("attach FILE to every message (repeatable)"))
@@ -122,7 +123,7 @@ func (a *App) runMerge(ctx context.Context, f *mergeFlags) error {
 	}
 	sending := f.dryRun == "" && !f.check
 	req := &f.req
-	req.wantLogin = sending
+	req.wantLogin, req.from = sending, f.from
 	st, rerr := a.resolve(req)
 	if rerr != nil && sending {
 		return rerr
@@ -132,10 +133,15 @@ func (a *App) runMerge(ctx context.Context, f *mergeFlags) error {
 		Charset: cs, ToColumn: f.toColumn, Attach: f.attach, Inline: f.inline,
 		AllowDuplicates: f.allowDuplicates,
 	}
-	if st != nil && st.From != "" {
-		if from, err := message.ParseAddress(st.From); err == nil {
-			o.From = from
+	if from := f.from; from != "" || st != nil && st.From != "" {
+		if from == "" {
+			from = st.From
 		}
+		addr, err := message.ParseAddress(from)
+		if err != nil {
+			return exitcode.With(exitcode.DataErr, i18n.Errorf("--from: %w", err), "")
+		}
+		o.From = addr
 	}
 	if !sending {
 		c, err := merge.Open(o)

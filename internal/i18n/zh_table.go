@@ -643,6 +643,7 @@ const zhTable = "" +
 	"send again the rows whose outcome is unknown (the recipient may get two copies)\x00重新发送结果未知的行（收件人可能收到两份）\x00" +
 	"send it as an attachment or encode the body (quoted-printable) so lines stay under 998 octets\x00请作为附件发送，或对正文编码（quoted-printable），让每行不超过 998 字节\x00" +
 	"send the good rows when some are invalid (exit 65 at the end)\x00有无效行时仍发送正确的行（最后以 65 退出）\x00" +
+	"sender when the template has no From: ADDR or 'Name <ADDR>' (default: the account's address)\x00模板没有 From 时的发件人：ADDR 或 'Name <ADDR>'（默认：账户的地址）\x00" +
 	"sender: ADDR or 'Name <ADDR>'\x00发件人：地址 或 '名字 <地址>'\x00" +
 	"sendmail mode %s is not supported (only -bm, the default)\x00不支持 sendmail 模式 %s（只支持默认的 -bm）\x00" +
 	"sendmail mode sends through a config account: set server (or a from at a known provider) in it, choose it with -a NAME or -C FILE, or set POSTIE_SERVER; 'postie account add' makes one\x00sendmail 模式通过配置文件中的账户发信：请在账户里设置 server（或一个已知服务商的 from 地址），用 -a 名称 或 -C 文件 选择它，或者设置 POSTIE_SERVER；'postie account add' 可以创建账户\x00" +
