@@ -330,7 +330,7 @@ const mergeGrace = 10 * time.Second
 func (a *App) mergeSend(ctx context.Context, c *merge.Campaign, rep *merge.Report, f *mergeFlags, store outbox.Store, route outbox.Route, rate merge.Rate) error {
 	runCtx, stop, release := stopOnSignal(ctx, mergeGrace)
 	defer release()
-	bar := a.newMergeBar(f.req.output.quiet || f.req.output.verbose > 0)
+	bar := a.newMergeBar(f.req.output.quiet || f.req.output.verbose > 0, rep.Good)
 	so := merge.SendOptions{
 		Store: store, Route: route, Connect: a.connector(f.req.output),
 		Connections: f.concurrency, Rate: rate,

@@ -30,15 +30,15 @@ type mergeBar struct {
 
 // newMergeBar returns nil when stderr is not a terminal, or the user
 // asked for quiet (or for the dialogue, which the bar would garble).
-func (a *App) newMergeBar(off bool) *mergeBar {
+func (a *App) newMergeBar(off bool, total int) *mergeBar {
 	if off || !a.stderrIsTerminal() {
 		return nil
 	}
-	b := &mergeBar{}
+	b := &mergeBar{last: merge.Progress{Total: total, Deferred: total}}
 	// WithAutoRefresh: the App has said stderr is a terminal (tests say so
 	// through a pipe, where mpb would otherwise draw only at the end).
 	b.p = mpb.New(mpb.WithOutput(a.Stderr), mpb.WithWidth(32), mpb.WithRefreshRate(200*time.Millisecond), mpb.WithAutoRefresh())
-	b.bar = b.p.New(0, mpb.BarStyle(),
+	b.bar = b.p.New(int64(total), mpb.BarStyle(),
 		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string { return i18n.T("postie: sending ") }),
 			decor.CountersNoUnit("%d / %d")),
 		mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return b.status() })))
