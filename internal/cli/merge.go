@@ -89,12 +89,7 @@ again; 130 interrupted (the same command continues).`),
 	fs.StringVar(&f.report, "report", "", i18n.T("write a JSON line per row to FILE: row, recipient, status, server reply, Message-ID"))
 	fs.BoolVar(&f.jsonOut, "json", false, i18n.T("print the summary as JSON on stdout"))
 	f.queue.add(fs)
-	f.req.server.add(cmd)
-	f.req.login.add(cmd)
-	f.req.account.add(a, cmd)
-	f.req.output.add(fs)
-	f.req.transfer.add(fs)
-	f.req.direct.add(fs)
+	f.req.addSendFlags(a, cmd)
 	return cmd
 }
 
