@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -105,6 +107,7 @@ func TestScripts(t *testing.T) {
 			"capture":    cmdCapture,
 			"lastmail":   cmdLastMail,
 			"mailcount":  cmdMailCount,
+			"waitmail":   cmdWaitMail,
 			"deadport":   cmdDeadPort,
 			"dnsserver":  cmdDNSServer,
 			"mxserver":   cmdMXServer,
@@ -238,6 +241,20 @@ func cmdLastMail(ts *testscript.TestScript, neg bool, args []string) {
 func cmdMailCount(ts *testscript.TestScript, neg bool, args []string) {
 	if got := fmt.Sprint(len(maildirFiles(ts, args[0]))); got != args[1] {
 		ts.Fatalf("%s has %s messages, want %s", args[0], got, args[1])
+	}
+}
+
+// waitmail NAME N: waits (at most a minute) until at least N messages
+// are stored, for a test that stops postie part-way.
+func cmdWaitMail(ts *testscript.TestScript, neg bool, args []string) {
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	deadline := time.Now().Add(time.Minute)
+	for len(maildirFiles(ts, args[0])) < n {
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s has %d messages after a minute, want %d", args[0], len(maildirFiles(ts, args[0])), n)
+		}
+		time.Sleep(5 * time.Millisecond) // polling the maildir, bounded above
 	}
 }
 

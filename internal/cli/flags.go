@@ -80,6 +80,18 @@ func (f *accountFlags) add(a *App, c *cobra.Command) {
 	c.RegisterFlagCompletionFunc("account", a.completeAccounts(&f.config))
 }
 
+// addSendFlags adds the groups of a command that sends (send, merge):
+// server, login, account, output, transfer and direct.
+func (r *request) addSendFlags(a *App, c *cobra.Command) {
+	fs := c.Flags()
+	r.server.add(c)
+	r.login.add(c)
+	r.account.add(a, c)
+	r.output.add(fs)
+	r.transfer.add(fs)
+	r.direct.add(fs)
+}
+
 // outputFlags say how much to print.
 type outputFlags struct {
 	verbose int

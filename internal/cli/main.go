@@ -147,7 +147,7 @@ and 79 may have been delivered (do not resend blindly), 130 interrupted.`),
 		make func() *cobra.Command
 	}{
 		{"send", a.sendCmd}, {"serve", a.serveCmd}, {"demo", a.demoCmd}, {"check", a.checkCmd},
-		{"sendmail", a.sendmailCmd}, {"account", a.accountCmd}, {"dkim", a.dkimCmd}, {"queue", a.queueCmd}, {"completion", a.completionCmd},
+		{"sendmail", a.sendmailCmd}, {"account", a.accountCmd}, {"dkim", a.dkimCmd}, {"queue", a.queueCmd}, {"merge", a.mergeCmd}, {"completion", a.completionCmd},
 	}
 	for _, c := range commands {
 		if len(args) > 0 && args[0] == c.name {

@@ -76,12 +76,7 @@ func (a *App) sendCmd() *cobra.Command {
 	fs.BoolVar(&f.jsonOut, "json", false, i18n.T("print the result as JSON on stdout"))
 	fs.BoolVar(&f.eightbit, "8bit", false, i18n.T("send UTF-8 text as 8bit when the server offers 8BITMIME (default: quoted-printable)"))
 	f.dkim.add(fs)
-	f.req.server.add(cmd)
-	f.req.login.add(cmd)
-	f.req.account.add(a, cmd)
-	f.req.output.add(fs)
-	f.req.transfer.add(fs)
-	f.req.direct.add(fs)
+	f.req.addSendFlags(a, cmd)
 	f.queue.add(fs)
 	return cmd
 }

@@ -20,6 +20,7 @@ const zhTable = "" +
 	"  note:       %s\n\x00  备注：      %s\n\x00" +
 	"  pkix:       not valid for %s: %s\n\x00  PKIX：      对 %s 无效：%s\n\x00" +
 	"  pkix:       valid for %s\n\x00  PKIX：      对 %s 有效\n\x00" +
+	"  sent %d  failed %d  waiting %d  %.1f/s  ETA %s\x00  已发送 %d  失败 %d  等待 %d  %.1f 封/秒  预计剩余 %s\x00" +
 	"  tls:        %s\n\x00  TLS：       %s\n\x00" +
 	"  tls:        no STARTTLS\n\x00  TLS：       不支持 STARTTLS\n\x00" +
 	"  tlsa:       %s\n\x00  TLSA：      %s\n\x00" +
@@ -33,11 +34,15 @@ const zhTable = "" +
 	"%d connections at once (%s)\x00同时最多 %d 个连接（%s）\x00" +
 	"%d damaged entries set aside, never sent: %s\x00%d 个损坏的条目已被隔离，不会发送：%s\x00" +
 	"%d entries due now; 'postie queue run' sends them\x00%d 个条目现已到期；'postie queue run' 会发送它们\x00" +
+	"%d invalid rows were skipped\x00跳过了 %d 个无效行\x00" +
 	"%d messages stored\x00最多存 %d 封邮件\x00" +
 	"%d octets (sha256 %s)\x00%d 字节（sha256 %s）\x00" +
 	"%d per address\x00每个地址 %d 个\x00" +
 	"%d recipient(s) failed for good in this run: %s\x00本次运行中有 %d 个收件人永久失败：%s\x00" +
 	"%d remote images were left out: this page never loads anything from the sender.\x00%d 张远程图片未加载：本页面从不向发件人请求任何东西。\x00" +
+	"%d rows may or may not have been delivered (the connection ended after their end was sent)\x00%d 行可能已投递，也可能没有（连接在邮件结尾发出之后断开）\x00" +
+	"%d rows not sent yet (the server deferred them, or could not be reached)\x00%d 行尚未发送（服务器要求稍后再试，或无法连接）\x00" +
+	"%d rows refused for good by the server\x00%d 行被服务器永久拒绝\x00" +
 	"%q is not a server URL\x00%q 不是服务器 URL\x00" +
 	"%q is not an outbox entry ID (20 letters and digits, as 'postie queue list' shows them)\x00%q 不是发件箱条目 ID（20 个字母和数字，见 'postie queue list' 的输出）\x00" +
 	"%q: a server URL has no path or query\x00%q：服务器 URL 不能带路径或查询参数\x00" +
@@ -63,6 +68,7 @@ const zhTable = "" +
 	"%s pushed back (%s): at most %d connection(s), pausing %s\x00%s 要求放慢（%s）：最多 %d 个连接，暂停 %s\x00" +
 	"%s takes %d argument(s), got %d\x00%s 需要 %d 个参数，实际给了 %d 个\x00" +
 	"%s takes at most %d argument(s), got %d\x00%s 最多接受 %d 个参数，实际给了 %d 个\x00" +
+	"%s, %d sent in this run (%.1f/s), %d connections\x00%s，本次发送 %d 封（%.1f 封/秒），%d 个连接\x00" +
 	"%s: %s\x00%s：%s\x00" +
 	"%s: %w\x00%s：%w\x00" +
 	"%s: every recipient has it; nothing to retry\x00%s：所有收件人都已收到；无需重试\x00" +
@@ -90,11 +96,14 @@ const zhTable = "" +
 	"--cacert %s: no PEM certificate in it\x00--cacert %s：文件里没有 PEM 证书\x00" +
 	"--cacert: %w\x00--cacert：%w\x00" +
 	"--client-cert and --client-key go together\x00--client-cert 和 --client-key 必须一起给出\x00" +
+	"--concurrency %d: want 1 or more\x00--concurrency %d：至少为 1\x00" +
+	"--data-charset %q: want auto, utf-8 or gbk\x00--data-charset %q：应为 auto、utf-8 或 gbk\x00" +
 	"--direct and --server exclude each other\x00--direct 和 --server 不能同时使用\x00" +
 	"--direct delivers to mail exchangers, which take no login; drop --user and the password\x00--direct 直接投递到收件方的邮件交换服务器（MX），它们不接受登录；请去掉 --user 和密码\x00" +
 	"--direct uses STARTTLS as --tls-policy says; --tls starttls is --tls-policy verify\x00--direct 按 --tls-policy 的规定使用 STARTTLS；--tls starttls 相当于 --tls-policy verify\x00" +
 	"--dkim-selector and --dkim-domain need --dkim-key\x00--dkim-selector 和 --dkim-domain 需要配合 --dkim-key 使用\x00" +
 	"--dns-server %q: want HOST:PORT\x00--dns-server %q：应为 主机:端口\x00" +
+	"--dry-run and --check: give one\x00--dry-run 和 --check 只能给一个\x00" +
 	"--dsn-notify %q: want NEVER, or any of SUCCESS,FAILURE,DELAY\x00--dsn-notify %q：应为 NEVER，或 SUCCESS、FAILURE、DELAY 中的任意几个（用逗号分隔）\x00" +
 	"--dsn-ret %q: want full or hdrs\x00--dsn-ret %q：应为 full 或 hdrs\x00" +
 	"--from is required when not run on a terminal\x00不在终端上运行时必须给出 --from\x00" +
@@ -114,7 +123,11 @@ const zhTable = "" +
 	"--poll %s: want a positive duration\x00--poll %s：需要一个正的时长\x00" +
 	"--provider %q: want one of %s\x00--provider %q：应为以下之一：%s\x00" +
 	"--queue-dir names a local outbox and %s a NATS one: give one of them\x00--queue-dir 指定了本地发件箱，而 %s 指定了 NATS 发件箱：请只给其中一个\x00" +
+	"--rate %q: want N/s, N/min or N/h, N a whole number above 0\x00--rate %q：应为 N/s、N/min 或 N/h，N 为大于 0 的整数\x00" +
 	"--rate: %w\x00--rate：%w\x00" +
+	"--report %s: %w\x00--report %s：%w\x00" +
+	"--report FILE lists every row with the server's reply\x00--report FILE 会列出每一行及服务器的回复\x00" +
+	"--report: %w\x00--report：%w\x00" +
 	"--retry-schedule: %w\x00--retry-schedule：%w\x00" +
 	"--self-signed and --tls-cert both given; choose one\x00同时给了 --self-signed 和 --tls-cert；请只用其中一个\x00" +
 	"--text and --text-file both given; choose one\x00同时给了 --text 和 --text-file；请只用其中一个\x00" +
@@ -129,6 +142,7 @@ const zhTable = "" +
 	"-N %q: want NEVER, or any of SUCCESS,FAILURE,DELAY\x00-N %q：应为 NEVER，或 SUCCESS、FAILURE、DELAY 中的任意几个（用逗号分隔）\x00" +
 	"-R %q: want full or hdrs\x00-R %q：应为 full 或 hdrs\x00" +
 	"-f: %w\x00-f：%w\x00" +
+	"... (--report FILE lists every row)\x00……（--report FILE 会列出每一行）\x00" +
 	"211: system status or a help reply.\x00211：系统状态或帮助回复。\x00" +
 	"214: help text for a person to read.\x00214：给人看的帮助信息。\x00" +
 	"220: go ahead with TLS; the next bytes on the wire are the TLS handshake, and everything before is forgotten (RFC 3207 §4.2).\x00220：可以开始 TLS 了；接下来线路上是 TLS 握手，之前的一切都作废（RFC 3207 §4.2）。\x00" +
@@ -232,6 +246,7 @@ const zhTable = "" +
 	"Log in with an account and report; sends no mail\x00用某个账户登录并报告结果；不发送邮件\x00" +
 	"MIME tree\x00MIME 结构\x00" +
 	"MT-PRIORITY: the client may give the message a priority (RFC 6710).\x00MT-PRIORITY：客户端可以给邮件设定优先级（RFC 6710）。\x00" +
+	"Mail merge: one personalised message per row of a CSV or JSON-lines file\x00邮件合并：按 CSV 或 JSON lines 文件的每一行发送一封个性化邮件\x00" +
 	"Maildir to store messages in\x00存放邮件的 Maildir\x00" +
 	"Make a DKIM key (written 0600 to FILE) and print the TXT record to publish in DNS\x00生成 DKIM 密钥（以 0600 权限写入 FILE），并打印要在 DNS 里发布的 TXT 记录\x00" +
 	"Make entries due now: failed recipients are tried again, the maximum age starts again\x00让条目立即到期：失败的收件人会再次尝试，最长保留时间重新计算\x00" +
@@ -287,6 +302,7 @@ const zhTable = "" +
 	"Search\x00搜索\x00" +
 	"Search sender, recipients, subject\x00搜索发件人、收件人、主题\x00" +
 	"Send a sample message to a local server and show the whole SMTP dialogue\x00向本地服务器发送一封示例邮件，并显示完整的 SMTP 对话\x00" +
+	"Send one message per row of a data file (CSV with a header row, or JSON\nlines), each to its row's address only, rendered from a template: header\nfields, a blank line, the text, with {{.column}} for the row's values.\n\nEvery row is checked before the first connection: a problem names its row\nand column, and nothing is sent (exit 65; 66 when only files to attach are\nmissing) unless --skip-invalid. Rows go through the outbox (--queue-dir) as\none campaign (--campaign, default TEMPLATE+DATA): run the same command again\nafter Ctrl-C, a crash or a server that said \"later\", and it continues; a row\nthe server took is never sent again. A row whose outcome is unknown (the\nconnection broke after its end was sent) is sent again only with\n--resend-unknown. A campaign whose template, data or settings changed is\nrefused: give --campaign a new name to start over.\n\nExit codes: 0 every row sent; 65 rows skipped as invalid (--skip-invalid);\n67 some rows refused for good; 79 some rows' outcome unknown; 75 rows still\nwaiting (deferred by the server, or not yet tried): run the same command\nagain; 130 interrupted (the same command continues).\x00按数据文件（带表头的 CSV，或 JSON lines）的每一行发送一封邮件，只发给该行的地址，\n由模板生成：头字段、一个空行、正文，用 {{.column}} 表示该行的值。\n\n在第一次连接之前检查每一行：问题会指出行号和列名，不发送任何邮件（退出码 65；\n只缺附件文件时为 66），除非加 --skip-invalid。各行作为一个活动经由发件箱\n（--queue-dir）发送（--campaign，默认 模板+数据）：按 Ctrl-C、程序崩溃或服务器\n要求稍后再试之后，再次运行同一条命令即可继续；服务器已接收的行不会再发。结果未知\n的行（邮件结尾发出后连接断开）只有加 --resend-unknown 才会重发。模板、数据或设置\n改变了的活动会被拒绝：用 --campaign 取一个新名字重新开始。\n\n退出码：0 每行都已发送；65 跳过了无效行（--skip-invalid）；67 有行被永久拒绝；\n79 有行结果未知；75 还有行在等待（服务器要求稍后再试，或尚未尝试）：再次运行同一\n条命令；130 已中断（同一条命令可继续）。\x00" +
 	"Send what is due in the outbox (the given entries, or all)\x00发送发件箱中已到期的邮件（指定的条目，或全部）\x00" +
 	"Send what is due in the outbox, then exit: each recipient whose retry time\nhas come. Several runs (and 'postie send --queue') may work on one outbox at\nonce: each entry is sent by one of them. One line per delivered, deferred or\nfailed message (none with -q). With --watch, postie keeps running and sends\neach message when it falls due (for a systemd unit); SIGINT and SIGTERM stop\nit promptly, and a message being sent at that moment stays queued.\n\nExit codes: 0 nothing failed for good in this run, 69 some recipient failed\nfor good (named on stderr; kept for 'postie queue list --failed'), 74 a\ndamaged entry was set aside, 73/74 the outbox cannot be written, 130\ninterrupted (with --watch: 0).\x00发送发件箱中已到期的邮件后退出：即重试时间已到的每个收件人。多个运行实例（以及\n'postie send --queue'）可以同时处理同一个发件箱：每个条目只由其中一个发送。每封\n已投递、已推迟或已失败的邮件打印一行（-q 时不打印）。使用 --watch 时 postie 持续运行，\n在每封邮件到期时发送（适合 systemd 单元）；SIGINT 和 SIGTERM 会让它立即停止，\n正在发送的那封邮件留在队列中。\n\n退出码：0 本次运行没有永久失败，69 有收件人永久失败（在标准错误中列出；保留供\n'postie queue list --failed' 查看），74 有损坏的条目被隔离，73/74 发件箱无法写入，\n130 被中断（使用 --watch 时为 0）。\x00" +
 	"Show one entry: its header, each recipient's state and every attempt with the server's reply\x00查看单个条目：信头、每个收件人的状态，以及每次尝试和服务器的回复\x00" +
@@ -344,6 +360,7 @@ const zhTable = "" +
 	"VRFY: the server answers questions about whether a mailbox exists (RFC 5321 §3.5).\x00VRFY：服务器回答某个邮箱是否存在（RFC 5321 §3.5）。\x00" +
 	"Yahoo needs an app password (Account Security > Generate app password)\x00Yahoo 需要应用专用密码（Account Security > Generate app password）\x00" +
 	"Zoho: use an application-specific password when two-factor login is on\x00Zoho：开启两步验证时请使用应用专用密码\x00" +
+	"a CSV needs a header row naming the columns; --to-column names the address column, --data-charset gbk reads a file a Chinese Excel saved\x00CSV 需要一行表头写明各列名称；--to-column 指定地址所在的列，--data-charset gbk 可读取中文 Excel 保存的文件\x00" +
 	"a DKIM key without a selector\x00有 DKIM 密钥，但没有选择器（selector）\x00" +
 	"a bad connection\x00连接不良\x00" +
 	"a content status\x00内容状态\x00" +
@@ -374,14 +391,18 @@ const zhTable = "" +
 	"allow sending credentials without TLS (test servers only; warns on every use)\x00允许在没有 TLS 的情况下发送凭据（仅限测试服务器；每次使用都会警告）\x00" +
 	"also the messages delivered to everyone\x00也列出已投递给全部收件人的邮件\x00" +
 	"also trust the CA certificates in this PEM file\x00额外信任这个 PEM 文件里的 CA 证书\x00" +
+	"an HTML body template (row values are escaped)\x00HTML 正文模板（行中的值会被转义）\x00" +
 	"an address status\x00地址状态\x00" +
 	"an address, to pick the provider's server when --server is not given\x00一个邮件地址，没有 --server 时用它选择服务商的服务器\x00" +
 	"an invalid command\x00无效命令\x00" +
+	"ask their recipients, or give --resend-unknown to send them again (they may get two copies)\x00请向这些收件人确认，或加 --resend-unknown 重新发送（他们可能收到两份）\x00" +
 	"at least %d octets/s after %s\x00%[2]s 之后至少 %[1]d 字节/秒\x00" +
 	"at most %d octets stored\x00最多存 %d 字节\x00" +
 	"at most this many connections at once to one server (or one domain's mail exchangers); on a NATS outbox, for all workers together\x00同时连接到同一服务器（或同一域名的邮件交换器）的最大连接数；在 NATS 发件箱上，对所有工作进程合计生效\x00" +
 	"at most this many messages per route (account or server), e.g. 30/min, 500/h; on a NATS outbox the rate holds for all workers together\x00每条路由（账户或服务器）最多发送这么多封邮件，例如 30/min、500/h；在 NATS 发件箱上，该速率对所有工作进程合计生效\x00" +
+	"at most this many messages: N/s, N/min or N/h, over the whole run\x00发送速率上限：N/s、N/min 或 N/h，对整次运行有效\x00" +
 	"attach FILE (repeatable)\x00附加文件 FILE（可重复）\x00" +
+	"attach FILE to every message (repeatable)\x00给每封邮件附加 FILE（可重复）\x00" +
 	"attachment\x00附件\x00" +
 	"auth:         %s\n\x00认证：        %s\n\x00" +
 	"auth:         none offered on this connection\n\x00认证：        这个连接上不提供认证\n\x00" +
@@ -395,10 +416,16 @@ const zhTable = "" +
 	"base64 of '%s': the server asks for your user name, base64-encoded (AUTH LOGIN).\x00'%s' 的 base64：服务器请你给出用户名，用 base64 编码（AUTH LOGIN）。\x00" +
 	"base64 of '%s': the server's challenge for this login mechanism.\x00'%s' 的 base64：服务器针对这种登录方式的质询。\x00" +
 	"blind copy recipient (never shown in the message)\x00密送收件人（不会出现在邮件里）\x00" +
+	"campaign %s continued from an earlier run\x00活动 %s 接着上次运行继续\x00" +
+	"campaign %s is finished: nothing left to send, no connection made\x00活动 %s 已完成：没有需要发送的内容，未建立任何连接\x00" +
+	"campaign %s: %d rows\x00活动 %s：%d 行\x00" +
+	"campaign %s: %d rows, %d messages written to %s, nothing sent\x00活动 %s：%d 行，%d 封邮件已写入 %s，未发送任何邮件\x00" +
+	"campaign %s: %d rows, %d to send, no problem found\x00活动 %s：%d 行，%d 封待发送，未发现问题\x00" +
 	"capabilities:\x00扩展：\x00" +
 	"certificate chain (PEM)\x00证书链（PEM）\x00" +
 	"certificate:  names %s, valid until %s\n\x00证书：        名字 %s，有效期至 %s\n\x00" +
 	"check --direct needs the DOMAIN to look at\x00check --direct 需要给出要查看的域名\x00" +
+	"check every row and stop: send nothing, connect nowhere\x00检查每一行后停止：不发送，不连接\x00" +
 	"check takes no arguments (a DOMAIN only with --direct)\x00check 不接受参数（只有 --direct 时才接受一个域名）\x00" +
 	"check that the servers run with JetStream enabled and that the credentials (--nats-creds, the URL's user) are right\x00请确认服务器已启用 JetStream，并且凭据（--nats-creds、URL 中的用户）正确\x00" +
 	"check the recipient's mailbox before sending again: a retry may deliver a second copy (exit 79)\x00再次发送前先检查收件人的邮箱：重试可能会投递第二份（退出码 79）\x00" +
@@ -410,10 +437,12 @@ const zhTable = "" +
 	"config file (default $POSTIE_CONFIG, else $XDG_CONFIG_HOME/postie/config.toml, else ~/.config/postie/config.toml)\x00配置文件（默认 $POSTIE_CONFIG，其次 $XDG_CONFIG_HOME/postie/config.toml，再次 ~/.config/postie/config.toml）\x00" +
 	"connection refused\x00连接被拒绝\x00" +
 	"connection reset by the other side\x00连接被对方重置\x00" +
+	"connections at once\x00同时使用的连接数\x00" +
 	"connections at once (default 100)\x00同时允许的连接数（默认 100）\x00" +
 	"connections at once from one client address (default: none on loopback, 10 beyond)\x00同一客户端地址同时允许的连接数（默认：回环地址上不限，之外 10）\x00" +
 	"copy recipient\x00抄送收件人\x00" +
 	"credentials rejected\x00凭据被拒绝\x00" +
+	"deferred\x00等待\x00" +
 	"deferred %s for <%s>: %s; next attempt %s\x00已推迟 %s（<%s>）：%s；下次尝试 %s\x00" +
 	"deliver straight to each recipient domain's MX on port 25, without a relay or login (--tls starttls: require a verified certificate)\x00直接投递到每个收件域的 MX 的 25 端口，不经中继、不登录（--tls starttls：要求证书通过验证）\x00" +
 	"delivered %s to <%s>: %s\x00已投递 %s 给 <%s>：%s\x00" +
@@ -429,6 +458,7 @@ const zhTable = "" +
 	"domain %s: TLS policy %s: %s\x00域 %s：TLS 策略 %s：%s\x00" +
 	"domain:       %s\n\x00域：          %s\n\x00" +
 	"dropped %s\x00已删除 %s\x00" +
+	"elapsed\x00用时\x00" +
 	"encryption is needed\x00需要加密\x00" +
 	"encryption is required for this login mechanism\x00这种登录方式要求加密\x00" +
 	"entries:            %d (%d under a lease)\x00条目：      %d（%d 个正被租用）\x00" +
@@ -437,10 +467,12 @@ const zhTable = "" +
 	"every entry not yet delivered to everyone (after the network or the server is back)\x00所有尚未投递给全部收件人的条目（网络或服务器恢复之后使用）\x00" +
 	"every entry that failed for good\x00所有永久失败的条目\x00" +
 	"extra header 'Name: value' (repeatable)\x00额外的信头 '名称: 值'（可重复）\x00" +
+	"failed\x00失败\x00" +
 	"failed %s for <%s>: %s\x00%s 投递给 <%s> 失败：%s\x00" +
 	"failed AUTH answered after %s\x00认证失败后等待 %s 再回答\x00" +
 	"failed AUTH answered after %s, closed after %d\x00认证失败后等待 %s 再回答，失败 %d 次后关闭连接\x00" +
 	"failed AUTH attempts before the connection is closed (default 3)\x00关闭连接前允许的认证失败次数（默认 3）\x00" +
+	"failed rows:\x00失败的行：\x00" +
 	"failed:             %d\x00已失败：    %d\x00" +
 	"file holding the password / authorization code\x00存放密码或授权码的文件\x00" +
 	"fix the part's Content-Transfer-Encoding, or send through a server that offers 8BITMIME\x00请修正那一部分的 Content-Transfer-Encoding，或者通过提供 8BITMIME 的服务器发送\x00" +
@@ -469,10 +501,12 @@ const zhTable = "" +
 	"implicit TLS, certificate verified\x00隐式 TLS，验证证书\x00" +
 	"in flight:     %d\x00发送中：    %d\x00" +
 	"inline image\x00内嵌图片\x00" +
+	"inline image FILE for every HTML body, referenced as cid:<file name>\x00给每封 HTML 正文加内嵌图片 FILE，用 cid:<文件名> 引用\x00" +
 	"inline image FILE, referenced from the HTML as cid:<file name>\x00内嵌图片文件 FILE，在 HTML 里用 cid:<文件名> 引用\x00" +
 	"interrupted\x00已中断\x00" +
 	"interrupted after the message was sent: it may have been delivered\x00在邮件发出之后被中断：邮件可能已经投递\x00" +
 	"interrupted while reading the message; nothing was sent\x00读取邮件时被中断；什么也没有发送\x00" +
+	"interrupted: %d of %d rows sent, %d waiting in the outbox\x00已中断：%[2]d 行中已发送 %[1]d 行，%[3]d 行在发件箱中等待\x00" +
 	"interrupted; the message stays in the outbox as %s ('postie queue run' sends it)\x00已中断；邮件留在发件箱中，条目 %s（'postie queue run' 会发送它）\x00" +
 	"interrupted; the messages not yet sent stay queued\x00已中断；尚未发送的邮件留在队列中\x00" +
 	"invalid argument %q for --%s: %w\x00--%[2]s 的值 %[1]q 无效：%[3]w\x00" +
@@ -540,6 +574,7 @@ const zhTable = "" +
 	"note:         %s\n\x00备注：        %s\n\x00" +
 	"nothing is listening there; check the host and port (--server HOST:PORT)\x00那里没有程序在监听；请检查主机和端口（--server 主机:端口）\x00" +
 	"nothing more to say\x00没有更多说明\x00" +
+	"nothing was sent; fix the rows above, or give --skip-invalid to send the %d good rows\x00没有发送任何邮件；请修正上面的行，或加 --skip-invalid 只发送 %d 个正确的行\x00" +
 	"octets kept in the Maildir, with K/M/G (default: none on loopback, 1G beyond)\x00Maildir 中保留的字节数，可带 K/M/G（默认：回环地址上不限，之外 1G）\x00" +
 	"only the messages that failed for good (kept until retried or dropped)\x00只列永久失败的邮件（保留到重试或删除为止）\x00" +
 	"other or undefined\x00其他或未定义\x00" +
@@ -560,6 +595,7 @@ const zhTable = "" +
 	"postie demo: sending with STARTTLS (certificate checked against %s) and AUTH LOGIN as user \"demo\"\n\x00postie demo：用 STARTTLS（用 %s 验证证书）和 AUTH LOGIN 以用户 \"demo\" 发送\n\x00" +
 	"postie demo: the server keeps running on %s until you press Ctrl-C. From another terminal:\n\x00postie demo：服务器会在 %s 上一直运行，直到你按 Ctrl-C。在另一个终端里：\n\x00" +
 	"postie inbox\x00postie 收件箱\x00" +
+	"postie merge needs --template FILE and --data FILE\x00postie merge 需要 --template FILE 和 --data FILE\x00" +
 	"postie opens a TCP connection to the server.\x00postie 向服务器建立 TCP 连接。\x00" +
 	"postie sends mail over SMTP, and shows you the whole dialogue\x00postie 通过 SMTP 发送邮件，并让你看到完整的对话\x00" +
 	"postie sends mail over SMTP: through your provider (163, QQ, Gmail, ...),\nthrough any relay, or to a local server it carries itself (postie serve).\n\n  postie demo                      see a whole SMTP dialogue, offline\n  postie send --to bob@qq.com --subject hi --text hello -v\n  postie check --server smtp.163.com:465\n  postie sendmail -t < message.eml\n\nExit codes follow sysexits(3): 0 sent, 64 usage, 65 bad message, 66 no input,\n67 recipient rejected, 68 no mail host (--direct), 69 refused, 75 not sent:\ntry again later, 76 protocol error, 77 authentication failed, 78 configuration;\nand 79 may have been delivered (do not resend blindly), 130 interrupted.\x00postie 通过 SMTP 发送邮件：经由你的邮件服务商（163、QQ、Gmail……）、任意中继，\n或者发到它自带的本地服务器（postie serve）。\n\n  postie demo                      离线看一次完整的 SMTP 对话\n  postie send --to bob@qq.com --subject hi --text hello -v\n  postie check --server smtp.163.com:465\n  postie sendmail -t < message.eml\n\n退出码遵循 sysexits(3)：0 已发送，64 用法错误，65 邮件有误，66 没有输入，\n67 收件人被拒，68 没有邮件主机（--direct），69 被拒绝，75 没有发出：请稍后再试，\n76 协议错误，77 认证失败，78 配置错误；79 可能已经投递（不要盲目重发），\n130 已中断。\x00" +
@@ -578,6 +614,7 @@ const zhTable = "" +
 	"postie: hint: %s\n\x00postie: 提示：%s\n\x00" +
 	"postie: note: %s\n\x00postie: 注意：%s\n\x00" +
 	"postie: provider %s: %s, %s\n\x00postie: 服务商 %s：%s，%s\n\x00" +
+	"postie: sending \x00postie: 正在发送 \x00" +
 	"postie: sending %s / %s (%3.0f%%)  %s/s  ETA %s   \x00postie: 正在发送 %s / %s（%3.0f%%）  %s/s  剩余 %s   \x00" +
 	"postie: sent to <%s>\n\x00postie: 已发送给 <%s>\n\x00" +
 	"postie: sent to <%s>: %s\n\x00postie: 已发送给 <%s>：%s\n\x00" +
@@ -590,6 +627,7 @@ const zhTable = "" +
 	"print the message and send nothing (with --json: as JSON)\x00打印邮件而不发送（配合 --json：以 JSON 打印）\x00" +
 	"print the numbers as JSON on stdout\x00在标准输出上以 JSON 打印这些数字\x00" +
 	"print the result as JSON on stdout\x00在标准输出上以 JSON 打印结果\x00" +
+	"print the summary as JSON on stdout\x00在标准输出上以 JSON 打印汇总\x00" +
 	"private key (PEM)\x00私钥（PEM）\x00" +
 	"put the message in the outbox without trying to send it ('postie queue run' sends it)\x00只把邮件放入发件箱，不尝试发送（由 'postie queue run' 发送）\x00" +
 	"queued <%s> as %s: %s; it may have been delivered: the next attempt (%s) sends the same Message-ID\x00<%s> 已入队，条目 %s：%s；邮件可能已经送达：下次尝试（%s）会以相同的 Message-ID 重发\x00" +
@@ -611,11 +649,15 @@ const zhTable = "" +
 	"require AUTH with this user\x00要求以这个用户认证（AUTH）\x00" +
 	"result:       %d of %d MX hosts usable under TLS policy %s\n\x00结果：        在 TLS 策略 %[3]s 下，%[2]d 台 MX 主机中有 %[1]d 台可用\n\x00" +
 	"result:       no MX host of %s meets the policy now; a send would fail\n\x00结果：        %s 现在没有符合策略的 MX 主机；发送会失败\n\x00" +
+	"row %d <%s>: %s\x00第 %d 行 <%s>：%s\x00" +
+	"rows whose outcome is unknown:\x00结果未知的行：\x00" +
 	"run '%s --help' for the commands\x00运行 '%s --help' 查看命令列表\x00" +
 	"run '%s --help' for usage\x00运行 '%s --help' 查看用法\x00" +
 	"run 'postie account list' to see the accounts\x00运行 'postie account list' 查看账户\x00" +
 	"run 'postie help' for usage\x00运行 'postie help' 查看用法\x00" +
+	"run 'postie merge --help' for usage\x00运行 'postie merge --help' 查看用法\x00" +
 	"run 'postie sendmail --help' for the options\x00运行 'postie sendmail --help' 查看选项\x00" +
+	"run the same command again to continue; rows already sent are not sent again\x00再次运行同一条命令即可继续；已发送的行不会再发\x00" +
 	"run this command (sh -c) and use its first output line as the password\x00运行这个命令（sh -c），用它输出的第一行作为密码\x00" +
 	"run this command for an OAuth 2.0 access token (or set POSTIE_OAUTH2_TOKEN)\x00运行这个命令获取 OAuth 2.0 访问令牌（或设置 POSTIE_OAUTH2_TOKEN）\x00" +
 	"save without testing the login\x00不测试登录就保存\x00" +
@@ -625,12 +667,17 @@ const zhTable = "" +
 	"selector: the key's name under _domainkey (e.g. mail2026)\x00选择器：密钥在 _domainkey 下的名字（例如 mail2026）\x00" +
 	"send UTF-8 text as 8bit when the server offers 8BITMIME (default: quoted-printable)\x00服务器提供 8BITMIME 时把 UTF-8 文本按 8bit 发送（默认：quoted-printable）\x00" +
 	"send a body that large as an attachment (--attach FILE): attachments are streamed, not held in memory\x00这么大的正文请作为附件发送（--attach 文件）：附件是流式发送的，不会整个放进内存\x00" +
+	"send a row whose address an earlier row already has (default: send it once)\x00地址与前面某行相同的行也发送（默认只发一次）\x00" +
+	"send again the rows whose outcome is unknown (the recipient may get two copies)\x00重新发送结果未知的行（收件人可能收到两份）\x00" +
 	"send it as an attachment or encode the body (quoted-printable) so lines stay under 998 octets\x00请作为附件发送，或对正文编码（quoted-printable），让每行不超过 998 字节\x00" +
+	"send the good rows when some are invalid (exit 65 at the end)\x00有无效行时仍发送正确的行（最后以 65 退出）\x00" +
+	"sender when the template has no From: ADDR or 'Name <ADDR>' (default: the account's address)\x00模板没有 From 时的发件人：ADDR 或 'Name <ADDR>'（默认：账户的地址）\x00" +
 	"sender: ADDR or 'Name <ADDR>'\x00发件人：地址 或 '名字 <地址>'\x00" +
 	"sendmail mode %s is not supported (only -bm, the default)\x00不支持 sendmail 模式 %s（只支持默认的 -bm）\x00" +
 	"sendmail mode sends through a config account: set server (or a from at a known provider) in it, choose it with -a NAME or -C FILE, or set POSTIE_SERVER; 'postie account add' makes one\x00sendmail 模式通过配置文件中的账户发信：请在账户里设置 server（或一个已知服务商的 from 地址），用 -a 名称 或 -C 文件 选择它，或者设置 POSTIE_SERVER；'postie account add' 可以创建账户\x00" +
 	"sendmail option %s needs a value\x00sendmail 选项 %s 需要一个值\x00" +
 	"sendmail option -q%s: want -q alone (run the outbox once) or -q with an interval such as -q30m (keep running)\x00sendmail 选项 -q%s：应为单独的 -q（运行一次发件箱）或带间隔的 -q，如 -q30m（持续运行）\x00" +
+	"sent\x00已发送\x00" +
 	"serve Prometheus metrics at http://ADDR/metrics while running, e.g. 127.0.0.1:9464\x00运行期间在 http://ADDR/metrics 提供 Prometheus 指标，例如 127.0.0.1:9464\x00" +
 	"serve the web inbox on ADDR, e.g. 127.0.0.1:8025 (a bare :PORT means loopback)\x00在 ADDR 上提供网页收件箱，例如 127.0.0.1:8025（只写 :端口 表示回环地址）\x00" +
 	"server\x00服务器\x00" +
@@ -651,6 +698,7 @@ const zhTable = "" +
 	"sign with DKIM using this private key file (mode 0600; see 'postie dkim keygen')\x00用这个私钥文件做 DKIM 签名（权限 0600；见 'postie dkim keygen'）\x00" +
 	"sign with the From domain's key, or give --dkim-domain to sign for %s anyway\x00请用 From 所在域的密钥签名，或者给出 --dkim-domain 坚持以 %s 签名\x00" +
 	"size %q: want a positive number, optionally with K, M or G\x00大小 %q：应为正数，可带 K、M 或 G\x00" +
+	"skipped\x00跳过\x00" +
 	"spool file for the message: %w\x00邮件的暂存文件：%w\x00" +
 	"stored message does not parse: %w\x00存下的邮件无法解析：%w\x00" +
 	"stored:        %s in the work stream, %s in the object store\x00存储：      工作流中 %s，对象存储中 %s\x00" +
@@ -669,6 +717,7 @@ const zhTable = "" +
 	"the account's address\x00账户的邮件地址\x00" +
 	"the address is already in use\x00地址已被占用\x00" +
 	"the address is not valid syntax\x00地址语法无效\x00" +
+	"the campaign's name in the outbox (default TEMPLATE+DATA, from the file names)\x00活动在发件箱中的名称（默认 模板+数据，取自文件名）\x00" +
 	"the certificate has expired or is not yet valid\x00证书已过期或尚未生效\x00" +
 	"the certificate is for another name; connect using the name it lists\x00证书是给另一个名字的；请用证书上列出的名字连接\x00" +
 	"the certificate is not signed by a CA this machine trusts; give the CA with --cacert FILE\x00证书不是由本机信任的 CA 签发的；请用 --cacert 文件 给出 CA\x00" +
@@ -676,8 +725,10 @@ const zhTable = "" +
 	"the certificate is signed by an authority this machine does not trust\x00证书由本机不信任的机构签发\x00" +
 	"the certificate is valid for %s, not for %s\x00证书适用于 %s，而不是 %s\x00" +
 	"the client certificate's private key (PEM)\x00客户端证书的私钥（PEM）\x00" +
+	"the column with each row's address (default email)\x00存放每行收件地址的列（默认 email）\x00" +
 	"the connection was closed\x00连接已关闭\x00" +
 	"the credentials are invalid\x00凭据无效\x00" +
+	"the data file's charset: auto|utf-8|gbk (auto: UTF-8, else GB18030 when it decodes cleanly)\x00数据文件的字符集：auto|utf-8|gbk（auto：UTF-8，否则在能正确解码时按 GB18030）\x00" +
 	"the delivery time expired\x00投递时间已过期\x00" +
 	"the destination address is valid\x00目标地址有效\x00" +
 	"the destination domain does not exist or takes no mail\x00目标域不存在或不收邮件\x00" +
@@ -696,6 +747,7 @@ const zhTable = "" +
 	"the message is too big for the system\x00邮件对系统来说太大\x00" +
 	"the message is too long for this mailbox\x00邮件对这个邮箱来说太长\x00" +
 	"the message itself is no longer kept: every recipient has it\x00邮件本身已不再保存：所有收件人都已收到\x00" +
+	"the message template: header fields, a blank line, the text ({{.column}} for a row's value)\x00邮件模板：头字段、一个空行、正文（{{.column}} 表示该行的值）\x00" +
 	"the other side does not speak TLS here (its first bytes are not a TLS handshake)\x00对方在这个端口上不说 TLS（它发来的第一批字节不是 TLS 握手）\x00" +
 	"the outbox cannot keep a password typed at the terminal: a later delivery has no one to ask\x00发件箱无法保存在终端输入的密码：之后投递时没有人可以询问\x00" +
 	"the outbox directory (default $POSTIE_QUEUE_DIR, else $XDG_STATE_HOME/postie/queue, else ~/.local/state/postie/queue)\x00发件箱目录（默认 $POSTIE_QUEUE_DIR，其次 $XDG_STATE_HOME/postie/queue，再次 ~/.local/state/postie/queue）\x00" +
@@ -704,6 +756,7 @@ const zhTable = "" +
 	"the outbox on a NATS JetStream cluster: nats://host:4222[,nats://host2:4222...] (default $POSTIE_OUTBOX, else the config key outbox; \"local\" for the local outbox)\x00使用 NATS JetStream 集群上的发件箱：nats://host:4222[,nats://host2:4222...]（默认 $POSTIE_OUTBOX，其次配置键 outbox；\"local\" 表示本地发件箱）\x00" +
 	"the provider, for an address at your own domain hosted by one (exmail, office365, gmail, ...)\x00服务商，用于托管在服务商那里的自有域名地址（exmail、office365、gmail……）\x00" +
 	"the recipients' mail exchangers (--direct)\x00收件人域名的邮件交换服务器（--direct）\x00" +
+	"the rows: CSV with a header row (.tsv: tab-separated), or JSON lines (.jsonl)\x00数据行：带表头的 CSV（.tsv 为制表符分隔），或 JSON lines（.jsonl）\x00" +
 	"the secret came from $%s when the message was queued, and $%s is not set for this runner\x00邮件入队时密码来自 $%s，而本次投递进程没有设置 $%s\x00" +
 	"the sender's address is not valid syntax\x00发件人地址语法无效\x00" +
 	"the sender's domain is not valid\x00发件人的域无效\x00" +
@@ -736,7 +789,9 @@ const zhTable = "" +
 	"tls policy:   %s\n\x00TLS 策略：    %s\n\x00" +
 	"tls:          %s\n\x00TLS：         %s\n\x00" +
 	"tls:          none (the connection is in clear text)\n\x00TLS：         无（连接是明文的）\n\x00" +
+	"to send the changed files as a new campaign, give --campaign NEWNAME ('postie queue list' shows what the old one left)\x00要把修改后的文件作为新活动发送，请加 --campaign 新名称（'postie queue list' 可查看旧活动剩下的内容）\x00" +
 	"too many recipients\x00收件人太多\x00" +
+	"unknown\x00未知\x00" +
 	"unknown command %q for %q\x00%[2]q 没有命令 %[1]q\x00" +
 	"unknown flag: -%s in -%s\x00未知选项：-%[2]s 中的 -%[1]s\x00" +
 	"unknown flag: --%s\x00未知选项：--%s\x00" +
@@ -766,6 +821,8 @@ const zhTable = "" +
 	"with -v: explain each line of the dialogue (in Chinese when LANG says zh)\x00配合 -v：逐行讲解对话（LANG 为 zh 时用中文）\x00" +
 	"workers:       %d\x00工作进程：  %d\x00" +
 	"wrap the text, or send the data as an attachment (postie send --attach), so that lines stay under 998 octets\x00请给文本换行，或者把数据作为附件发送（postie send --attach），让每行不超过 998 字节\x00" +
+	"write a JSON line per row to FILE: row, recipient, status, server reply, Message-ID\x00每行写一条 JSON 到 FILE：行号、收件人、状态、服务器回复、Message-ID\x00" +
+	"write each row's message as DIR/row-NNNN.eml and send nothing\x00把每行的邮件写成 DIR/row-NNNN.eml，不发送\x00" +
 	"write the address in ASCII, or send through a server that offers SMTPUTF8\x00请用 ASCII 写地址，或者通过提供 SMTPUTF8 的服务器发送\x00" +
 	"write the private key to this new file\x00把私钥写入这个新文件\x00" +
 	"writing to\x00写入\x00" +
