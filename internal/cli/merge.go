@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/signal"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/postie/postie/config"
 	"github.com/postie/postie/internal/exitcode"
 	"github.com/postie/postie/internal/i18n"
 	"github.com/postie/postie/merge"
@@ -38,6 +40,7 @@ type mergeFlags struct {
 	report                 string
 	jsonOut                bool
 	queue                  queueFlags
+	dkim                   dkimFlags
 }
 
 func (a *App) mergeCmd() *cobra.Command {
@@ -89,6 +92,7 @@ again; 130 interrupted (the same command continues).`),
 	fs.StringVar(&f.report, "report", "", i18n.T("write a JSON line per row to FILE: row, recipient, status, server reply, Message-ID"))
 	fs.BoolVar(&f.jsonOut, "json", false, i18n.T("print the summary as JSON on stdout"))
 	f.queue.add(fs)
+	f.dkim.add(fs)
 	f.req.addSendFlags(a, cmd)
 	return cmd
 }
@@ -146,6 +150,10 @@ func (a *App) runMerge(ctx context.Context, f *mergeFlags) error {
 		return a.mergeCheck(ctx, c, f)
 	}
 
+	sign, err := a.mergeSigner(f, st, o.From.Addr)
+	if err != nil {
+		return err
+	}
 	route, err := a.routeFor(req, st)
 	if err != nil {
 		return err
@@ -182,7 +190,27 @@ func (a *App) runMerge(ctx context.Context, f *mergeFlags) error {
 	if err := a.printProblems(rep, f.skipInvalid); err != nil {
 		return err
 	}
-	return a.mergeSend(ctx, c, rep, f, store, route, rate)
+	return a.mergeSend(ctx, c, rep, f, store, route, rate, sign)
+}
+
+// mergeSigner is the DKIM signer for a campaign's rows (--dkim-key, or the
+// account's dkim_key), nil without a key. Each row is signed as it is
+// stored in the outbox, so a resend carries the same signed bytes. The
+// signing domain must cover the campaign's From (--from or the
+// account's), as for send.
+func (a *App) mergeSigner(f *mergeFlags, st *Settings, from string) (func(io.Writer, io.Reader) error, error) {
+	var acct *config.Account
+	if st != nil {
+		acct = st.account
+	}
+	if from == "" && f.dkim.domain == "" && (f.dkim.key != "" || acct != nil && acct.DKIMKey != "" && acct.From == "") {
+		return nil, exitcode.With(exitcode.Usage, i18n.Errorf("merge with DKIM needs the campaign's sender: give --from (or --dkim-domain)"), "")
+	}
+	s, err := dkimSigner(f.dkim, acct, from, a.env("HOME"))
+	if err != nil || s == nil {
+		return nil, err
+	}
+	return s.Sign, nil
 }
 
 // mergeCheck is --check and --dry-run: every row checked (and written),
@@ -322,7 +350,7 @@ const mergeGrace = 10 * time.Second
 
 // mergeSend sends the campaign through the outbox, then writes the
 // report and the summary.
-func (a *App) mergeSend(ctx context.Context, c *merge.Campaign, rep *merge.Report, f *mergeFlags, store outbox.Store, route outbox.Route, rate merge.Rate) error {
+func (a *App) mergeSend(ctx context.Context, c *merge.Campaign, rep *merge.Report, f *mergeFlags, store outbox.Store, route outbox.Route, rate merge.Rate, sign func(io.Writer, io.Reader) error) error {
 	runCtx, stop, release := stopOnSignal(ctx, mergeGrace)
 	defer release()
 	bar := a.newMergeBar(f.req.output.quiet || f.req.output.verbose > 0, rep.Good)
@@ -330,7 +358,7 @@ func (a *App) mergeSend(ctx context.Context, c *merge.Campaign, rep *merge.Repor
 		Store: store, Route: route, Connect: a.connector(f.req.output),
 		Connections: f.concurrency, Rate: rate,
 		ResendUnknown: f.resendUnknown, SkipInvalid: f.skipInvalid,
-		Checked: rep, Stop: stop,
+		Checked: rep, Stop: stop, Sign: sign,
 	}
 	if bar != nil {
 		so.Progress = bar.update

@@ -528,6 +528,7 @@ const zhTable = "" +
 	"looking up %s: %s\x00查询 %s：%s\x00" +
 	"looking up %s: the DNS server did not answer in time\x00查询 %s：DNS 服务器没有及时回答\x00" +
 	"make a throwaway CA and certificate; the CA is written to MAILDIR/../postie-ca.pem\x00生成一次性的 CA 和证书；CA 写入 MAILDIR/../postie-ca.pem\x00" +
+	"merge with DKIM needs the campaign's sender: give --from (or --dkim-domain)\x00带 DKIM 的邮件合并需要活动的发件人：请给出 --from（或 --dkim-domain）\x00" +
 	"messages\x00封邮件\x00" +
 	"messages kept in the Maildir (default: none on loopback, 10000 beyond)\x00Maildir 中保留的邮件数（默认：回环地址上不限，之外 10000）\x00" +
 	"metrics at http://%s/metrics\x00指标位于 http://%s/metrics\x00" +
