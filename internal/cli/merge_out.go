@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
@@ -125,6 +127,15 @@ func (a *App) printMergeJSON(s *merge.Summary) error {
 // maxShown is how many failed (and unknown) rows the summary names.
 const maxShown = 5
 
+// padLabel pads a label to width terminal columns: a Chinese character
+// takes two, so fmt's %-10s (which counts runes) would misalign the table.
+func padLabel(label string, width int) string {
+	if w := runewidth.StringWidth(label); w < width {
+		return label + strings.Repeat(" ", width-w)
+	}
+	return label
+}
+
 // printSummary is the table at the end of a run, on stderr.
 func (a *App) printSummary(s *merge.Summary) {
 	if s.AlreadyDone {
@@ -133,7 +144,7 @@ func (a *App) printSummary(s *merge.Summary) {
 		a.note(i18n.Sprintf("campaign %s continued from an earlier run", s.Campaign))
 	}
 	row := func(label string, n int) {
-		fmt.Fprintf(a.Stderr, "  %-10s %6d\n", label, n)
+		fmt.Fprintf(a.Stderr, "  %s %6d\n", padLabel(label, 10), n)
 	}
 	a.note(i18n.Sprintf("campaign %s: %d rows", s.Campaign, s.Rows))
 	row(i18n.T("sent"), s.Sent)
@@ -145,7 +156,7 @@ func (a *App) printSummary(s *merge.Summary) {
 	if secs := s.Elapsed.Seconds(); secs > 0 {
 		rate = float64(s.SentNow) / secs
 	}
-	fmt.Fprintf(a.Stderr, "  %-10s %s\n", i18n.T("elapsed"), i18n.Sprintf("%s, %d sent in this run (%.1f/s), %d connections", s.Elapsed.Round(time.Millisecond), s.SentNow, rate, s.Connections))
+	fmt.Fprintf(a.Stderr, "  %s %s\n", padLabel(i18n.T("elapsed"), 10), i18n.Sprintf("%s, %d sent in this run (%.1f/s), %d connections", s.Elapsed.Round(time.Millisecond), s.SentNow, rate, s.Connections))
 	named := func(title string, rows []merge.RowReport) {
 		if len(rows) == 0 {
 			return
