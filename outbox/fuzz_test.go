@@ -96,7 +96,10 @@ func FuzzSubmit(f *testing.F) {
 			hasID = hasID || strings.HasPrefix(lower, "message-id:")
 			hasDate = hasDate || strings.HasPrefix(lower, "date:")
 		}
-		if !hasID || !hasDate || !strings.Contains(string(out), c.entry.MessageID) {
+		// The entry's Message-ID is the field's value unfolded (RFC 5322
+		// §2.2.3: a CRLF before white space is removed).
+		unfolded := strings.NewReplacer("\r\n ", " ", "\r\n\t", "\t").Replace(string(out))
+		if !hasID || !hasDate || !strings.Contains(unfolded, c.entry.MessageID) {
 			t.Fatalf("Message-ID or Date missing:\n%q", out)
 		}
 		in := splitLines(string(msg))
