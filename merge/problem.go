@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+
+	"github.com/postie/postie/internal/textsafe"
 )
 
 // Kind says what is wrong with a row.
@@ -67,6 +69,19 @@ func (p *Problem) Error() string {
 }
 
 func (p *Problem) Unwrap() error { return p.Err }
+
+// execProblem is a template that failed on a row: text/template quotes
+// the row's value in its error, and a value may hold line breaks or
+// control characters, so the text is made one safe line (the error
+// stays reachable for errors.As).
+func execProblem(row int, err error) *Problem {
+	return &Problem{Row: row, Kind: KindTemplate, Err: oneLineError{err}}
+}
+
+type oneLineError struct{ err error }
+
+func (e oneLineError) Error() string { return textsafe.Line(e.err.Error()) }
+func (e oneLineError) Unwrap() error { return e.err }
 
 func problem(row int, column string, kind Kind, format string, args ...any) *Problem {
 	return &Problem{Row: row, Column: column, Kind: kind, Err: fmt.Errorf(format, args...)}

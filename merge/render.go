@@ -127,7 +127,7 @@ func (c *Campaign) render(row Row, sc *scratch) (*Item, []*Problem) {
 	if c.tmpl.html != nil {
 		sc.buf.Reset()
 		if err := c.tmpl.html.Execute(&sc.buf, row.Fields); err != nil {
-			r.probs = append(r.probs, &Problem{Row: row.Num, Kind: KindTemplate, Err: err})
+			r.probs = append(r.probs, execProblem(row.Num, err))
 		}
 		m.HTML = sc.buf.String()
 	}
@@ -215,7 +215,7 @@ func (r *rowRender) exec(s *section) (string, bool) {
 	}
 	r.buf.Reset()
 	if err := s.t.Execute(r.buf, r.row.Fields); err != nil {
-		r.probs = append(r.probs, &Problem{Row: r.row.Num, Kind: KindTemplate, Err: err})
+		r.probs = append(r.probs, execProblem(r.row.Num, err))
 		return "", false
 	}
 	return s.trim(r.buf.String()), true
