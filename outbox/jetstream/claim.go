@@ -159,29 +159,30 @@ func (c *claiming) fetch(ctx context.Context, token string) error {
 	var wg sync.WaitGroup
 	var firstErr error
 	var errMu sync.Mutex
-	for msg := range batch.Messages() {
-		meta, err := msg.Metadata()
-		if err != nil {
-			msg.Nak()
-			continue
-		}
-		t, perr := parseTicket(meta.Sequence.Stream, msg.Headers(), msg.Data())
-		if perr != nil {
-			q := c.s.quarantineTicket(ctx, msg, t, perr)
-			c.add(nil, q)
-			continue
-		}
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if err := c.take(ctx, msg, t); err != nil {
+	got := 0
+	for try := 0; ; try++ {
+		for msg := range batch.Messages() {
+			got++
+			c.settle(ctx, msg, sem, &wg, func(err error) {
 				errMu.Lock()
 				if firstErr == nil {
 					firstErr = err
 				}
 				errMu.Unlock()
-			}
-		})
+			})
+		}
+		// A ticket published a moment ago (an enqueue, a Retry) is in the
+		// stream before the consumer has it ready: a fetch that got
+		// nothing asks whether the consumer has tickets pending, and
+		// fetches again, a few times at most.
+		if got > 0 || try == 3 || !c.pending(ctx, cons) {
+			break
+		}
+		time.Sleep(time.Duration(try+1) * 10 * time.Millisecond)
+		if batch, err = cons.FetchNoWait(n); err != nil {
+			c.s.dropConsumer(token)
+			return fmt.Errorf("fetch from %s: %w", c.s.o.workSubject(token), err)
+		}
 	}
 	wg.Wait()
 	if firstErr != nil {
@@ -192,6 +193,37 @@ func (c *claiming) fetch(ctx context.Context, token string) error {
 		return fmt.Errorf("fetch from %s: %w", c.s.o.workSubject(token), err)
 	}
 	return nil
+}
+
+// pending reports whether the consumer holds tickets not yet delivered.
+func (c *claiming) pending(ctx context.Context, cons jetstream.Consumer) bool {
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	info, err := cons.Info(ctx)
+	return err == nil && info.NumPending > 0
+}
+
+// settle parses one fetched ticket and takes it (in parallel, at most
+// parallel at once); a damaged ticket is quarantined.
+func (c *claiming) settle(ctx context.Context, msg jetstream.Msg, sem chan struct{}, wg *sync.WaitGroup, fail func(error)) {
+	meta, err := msg.Metadata()
+	if err != nil {
+		msg.Nak()
+		return
+	}
+	t, perr := parseTicket(meta.Sequence.Stream, msg.Headers(), msg.Data())
+	if perr != nil {
+		q := c.s.quarantineTicket(ctx, msg, t, perr)
+		c.add(nil, q)
+		return
+	}
+	sem <- struct{}{}
+	wg.Go(func() {
+		defer func() { <-sem }()
+		if err := c.take(ctx, msg, t); err != nil {
+			fail(err)
+		}
+	})
 }
 
 // take settles one ticket: a claim when its entry has recipients due,
