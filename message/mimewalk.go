@@ -181,7 +181,12 @@ func (w *walker) headerLine(l []byte, no int64) error {
 			e.fields[n-1].raw = append(append(e.fields[n-1].raw, l...), crlf...)
 			return nil
 		}
-	} else if i := bytes.IndexByte(l, ':'); i > 0 && !bytes.ContainsAny(l[:i], " \t") {
+	} else if i := bytes.IndexByte(l, ':'); i >= 0 && !bytes.ContainsAny(l[:i], " \t") {
+		// An empty name (a line starting with ':') is a malformed field,
+		// not the body's start: Go's net/textproto skips it and Python's
+		// email parser keeps it as a defect, both reading on in the
+		// header; so does this walker, or a reader would see a header
+		// field the 7-bit form had encoded as body text.
 		raw := append(append(make([]byte, 0, len(l)+2), l...), crlf...)
 		e.fields = append(e.fields, hfield{name: string(l[:i]), raw: raw, line: no})
 		return nil
