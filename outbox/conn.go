@@ -20,6 +20,7 @@ type conn struct {
 	ended     bool                    // the connection is over: a job reported now was withdrawn unsent
 	retired   bool                    // left at a message boundary: the target has too many connections
 	idle      bool                    // a following run had no work for it for followIdle
+	fresh     bool                    // open, and no job pulled yet (counted in q.fresh)
 	delivered int
 	progress  bool // something reached a verdict other than a broken connection
 }
@@ -80,9 +81,10 @@ func (rn *run) serve(ctx context.Context, q *targetQ) {
 			return
 		}
 		q.open++
+		q.fresh++
 		rn.report.Connections++
 		rn.mu.Unlock()
-		c := &conn{q: q, lim: rn.r.limiter(q.route), pulled: map[*smtp.Envelope]*job{}}
+		c := &conn{q: q, lim: rn.r.limiter(q.route), pulled: map[*smtp.Envelope]*job{}, fresh: true}
 		for {
 			err = sendEach(ctx, sess, func() (smtp.Job, bool) { return rn.next(ctx, c) }, func(j smtp.Job, res *smtp.Result, err error) error { return rn.done(ctx, c, j, res, err) })
 			// The engine stops pulling when next has nothing ready to go
@@ -99,6 +101,9 @@ func (rn *run) serve(ctx context.Context, q *targetQ) {
 		sess.Quit(ctx)
 		rn.mu.Lock()
 		q.open--
+		if c.fresh {
+			q.fresh--
+		}
 		if c.retired {
 			q.retiring--
 		}
@@ -199,6 +204,10 @@ func (rn *run) next(ctx context.Context, c *conn) (smtp.Job, bool) {
 				continue
 			}
 			if j = rn.pop(q); j != nil {
+				if c.fresh {
+					c.fresh = false
+					q.fresh--
+				}
 				break
 			}
 			continue

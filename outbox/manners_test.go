@@ -388,7 +388,7 @@ func TestNoMoreConnectionsThanJobs(t *testing.T) {
 		t.Fatalf("report %+v, %v", rep, err)
 	}
 	if n := srv.Connections(); n != 1 {
-		t.Fatalf("%d connections for one message", n)
+		t.Fatalf("%d connections for one message; report %+v", n, rep)
 	}
 	if sd := h.slowDowns(); len(sd) != 0 {
 		t.Fatalf("slow-downs with nothing pushing back: %+v", sd[0])

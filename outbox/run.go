@@ -85,6 +85,7 @@ type targetQ struct {
 	// slow-down.
 	limit, max                 int
 	open, retiring, connecting int
+	fresh                      int // sessions open that have not pulled a job yet
 	pauseUntil                 time.Time
 	troubles, calm             int
 }
@@ -324,9 +325,11 @@ func (rn *run) worker(ctx context.Context) {
 					continue
 				}
 				busy = true
-				// A connection being opened takes a job: open no more
+				// A worker on the target without an open session (about
+				// to connect, or connecting) will take a job, and so will
+				// a session that has not pulled its first: open no more
 				// connections than there are jobs for them.
-				if c.workers < c.limit && len(c.jobs) > c.connecting {
+				if c.workers < c.limit && len(c.jobs) > c.workers-c.open+c.fresh {
 					q = c
 					rn.rr = (rn.rr + k + 1) % len(rn.order)
 					break
