@@ -216,3 +216,51 @@ func TestClusterDuplicateEnqueue(t *testing.T) {
 	defer other.Close()
 	duplicateEnqueues(t, s, other)
 }
+
+// TestConcurrentFirstOpen: several processes that open a new outbox at
+// the same moment (a fleet of workers started together) all get it:
+// one creates each stream and bucket, the others find it, and none fails
+// on the cluster's slow answer to a create that raced another.
+func TestConcurrentFirstOpen(t *testing.T) {
+	env := natstest.Cluster(t)
+	prefix := fmt.Sprintf("f%d", time.Now().UnixNano()%1e9)
+	const n = 6
+	stores := make([]*jetstream.Store, n)
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			stores[i], errs[i] = jetstream.Open(ctx, jetstream.Options{URLs: env["NATS_URLS"], Prefix: prefix})
+		})
+	}
+	close(start)
+	wg.Wait()
+	var open *jetstream.Store
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("open %d: %v", i, err)
+			continue
+		}
+		open = stores[i]
+		defer stores[i].Close()
+	}
+	if open != nil {
+		defer deleteOutbox(open, prefix)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	// One outbox, not six: what one process enqueues another sees.
+	e := &outbox.Entry{Route: outbox.Route{Server: "127.0.0.1:1"}, From: "a@x.test", Recipients: outboxtest.Rcpts("b@x.test")}
+	got, err := outbox.Submit(context.Background(), stores[0], e, strings.NewReader("Subject: one\r\n\r\nx\r\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, err := stores[n-1].Get(context.Background(), got.ID); err != nil || g.ID != got.ID {
+		t.Fatalf("another process does not see the entry: %+v, %v", g, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -82,8 +83,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	s.js = js
 	if err := s.setup(ctx); err != nil {
+		where := s.nc.ConnectedUrlRedacted() // gone once closed
+		if where == "" {
+			where = redactURLs(o.URLs)
+		}
 		s.closeConn()
-		return nil, fmt.Errorf("open the outbox on %s: %w", redactURLs(s.nc.ConnectedUrlRedacted()), err)
+		return nil, fmt.Errorf("open the outbox on %s: %w", where, err)
 	}
 	s.inlineMax = s.nc.MaxPayload() - 64<<10
 	if o.InlineMax > 0 && o.InlineMax < s.inlineMax {
@@ -120,34 +125,30 @@ func (s *Store) replicas() int {
 func (s *Store) setup(ctx context.Context) error {
 	r := s.replicas()
 	var err error
-	s.work, err = s.js.Stream(ctx, s.o.workStream())
-	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		s.work, err = s.js.CreateStream(ctx, jetstream.StreamConfig{
-			Name:        s.o.workStream(),
-			Description: "postie outbox: one message (ticket) per entry waiting for a worker",
-			Subjects:    []string{s.o.workSubject(">")},
-			Retention:   jetstream.WorkQueuePolicy,
-			Storage:     jetstream.FileStorage,
-			Replicas:    r,
-			Duplicates:  s.o.DuplicateWindow,
-			AllowDirect: true,
-		})
-		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
-			s.work, err = s.js.Stream(ctx, s.o.workStream())
-		}
-	}
+	s.work, err = findOrCreate(ctx,
+		func(ctx context.Context) (jetstream.Stream, error) { return s.js.Stream(ctx, s.o.workStream()) },
+		func(ctx context.Context) (jetstream.Stream, error) {
+			return s.js.CreateStream(ctx, jetstream.StreamConfig{
+				Name:        s.o.workStream(),
+				Description: "postie outbox: one message (ticket) per entry waiting for a worker",
+				Subjects:    []string{s.o.workSubject(">")},
+				Retention:   jetstream.WorkQueuePolicy,
+				Storage:     jetstream.FileStorage,
+				Replicas:    r,
+				Duplicates:  s.o.DuplicateWindow,
+				AllowDirect: true,
+			})
+		}, jetstream.ErrStreamNotFound, jetstream.ErrStreamNameAlreadyInUse)
 	if err != nil {
 		return fmt.Errorf("work stream %s: %w", s.o.workStream(), err)
 	}
 	kv := func(name, desc string, ttl time.Duration) (jetstream.KeyValue, error) {
 		b := s.o.bucket(name)
-		k, err := s.js.KeyValue(ctx, b)
-		if errors.Is(err, jetstream.ErrBucketNotFound) {
-			k, err = s.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: b, Description: desc, History: 1, TTL: ttl, Storage: jetstream.FileStorage, Replicas: r})
-			if errors.Is(err, jetstream.ErrBucketExists) {
-				k, err = s.js.KeyValue(ctx, b)
-			}
-		}
+		k, err := findOrCreate(ctx,
+			func(ctx context.Context) (jetstream.KeyValue, error) { return s.js.KeyValue(ctx, b) },
+			func(ctx context.Context) (jetstream.KeyValue, error) {
+				return s.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: b, Description: desc, History: 1, TTL: ttl, Storage: jetstream.FileStorage, Replicas: r})
+			}, jetstream.ErrBucketNotFound, jetstream.ErrBucketExists)
 		if err != nil {
 			return nil, fmt.Errorf("bucket %s: %w", b, err)
 		}
@@ -169,17 +170,60 @@ func (s *Store) setup(ctx context.Context) error {
 		return err
 	}
 	b := s.o.bucket("bodies")
-	s.bodies, err = s.js.ObjectStore(ctx, b)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		s.bodies, err = s.js.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: b, Description: "postie outbox: messages too large for a ticket", Storage: jetstream.FileStorage, Replicas: r})
-		if errors.Is(err, jetstream.ErrBucketExists) {
-			s.bodies, err = s.js.ObjectStore(ctx, b)
-		}
-	}
+	s.bodies, err = findOrCreate(ctx,
+		func(ctx context.Context) (jetstream.ObjectStore, error) { return s.js.ObjectStore(ctx, b) },
+		func(ctx context.Context) (jetstream.ObjectStore, error) {
+			return s.js.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: b, Description: "postie outbox: messages too large for a ticket", Storage: jetstream.FileStorage, Replicas: r})
+		}, jetstream.ErrBucketNotFound, jetstream.ErrBucketExists)
 	if err != nil {
 		return fmt.Errorf("object store %s: %w", b, err)
 	}
 	return nil
+}
+
+// setupAttempts bounds findOrCreate's tries; ctx usually ends it first.
+const setupAttempts = 12
+
+// findOrCreate returns what find finds, creating it when it is missing.
+// Processes that create the same stream at once (a fleet of workers
+// started together) race in the cluster's meta layer, and the requests
+// that lose may get no answer at all (nats-server#3677): so each try is
+// bounded by requestTimeout, and after a create that timed out or found
+// the thing already made, find is asked again, with a growing pause.
+func findOrCreate[T any](ctx context.Context, find, create func(context.Context) (T, error), notFound, exists error) (T, error) {
+	var zero T
+	var err error
+	pause := 100 * time.Millisecond
+	for range setupAttempts {
+		var v T
+		tctx, cancel := context.WithTimeout(ctx, requestTimeout)
+		v, err = find(tctx)
+		cancel()
+		if errors.Is(err, notFound) {
+			tctx, cancel = context.WithTimeout(ctx, requestTimeout)
+			v, err = create(tctx)
+			cancel()
+			if errors.Is(err, exists) {
+				continue // made by another process a moment ago: find it
+			}
+		}
+		if err == nil || !isTimeout(err) || ctx.Err() != nil {
+			return v, err
+		}
+		select {
+		case <-time.After(pause + time.Duration(rand.Int64N(int64(pause)))):
+		case <-ctx.Done():
+			return zero, err
+		}
+		pause = min(2*pause, 2*time.Second)
+	}
+	return zero, err
+}
+
+// isTimeout: a request got no answer in time (the cluster is busy, or
+// dropped it), as opposed to an answer that says no.
+func isTimeout(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout)
 }
 
 // Close stops this process's heartbeat, hands back the tickets it still
