@@ -191,8 +191,9 @@ func cmdFakeWait(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// capture NAME [USER PASSWORD]: postie's own server with a fresh CA in
-// $WORK/NAME-ca.pem; $NAME is its address, messages in $WORK/NAME-maildir.
+// capture NAME [USER PASSWORD] [maxconns=N]: postie's own server with a
+// fresh CA in $WORK/NAME-ca.pem; $NAME is its address, messages in
+// $WORK/NAME-maildir. maxconns=N turns connections beyond N away with 421.
 func cmdCapture(ts *testscript.TestScript, neg bool, args []string) {
 	b, err := selfsigned.New(selfsigned.Options{})
 	if err != nil {
@@ -201,8 +202,18 @@ func cmdCapture(ts *testscript.TestScript, neg bool, args []string) {
 	name := args[0]
 	os.WriteFile(ts.MkAbs(name+"-ca.pem"), b.CAPEM, 0o644)
 	cfg := capture.Config{Maildir: ts.MkAbs(name + "-maildir"), TLSConfig: b.ServerConfig(), Log: io.Discard}
-	if len(args) == 3 {
-		cfg.Users = map[string]string{args[1]: args[2]}
+	var rest []string
+	for _, a := range args[1:] {
+		if v, ok := strings.CutPrefix(a, "maxconns="); ok {
+			n, err := strconv.Atoi(v)
+			ts.Check(err)
+			cfg.Limits.MaxConns = n
+			continue
+		}
+		rest = append(rest, a)
+	}
+	if len(rest) == 2 {
+		cfg.Users = map[string]string{rest[0]: rest[1]}
 	}
 	logf, _ := os.Create(ts.MkAbs(name + ".log"))
 	cfg.Log = logf

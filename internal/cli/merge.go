@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -362,6 +363,19 @@ func (a *App) mergeSend(ctx context.Context, c *merge.Campaign, rep *merge.Repor
 	}
 	if bar != nil {
 		so.Progress = bar.update
+	}
+	if !f.req.output.quiet {
+		// Say when the server pushes back: it explains a slower run.
+		var mu sync.Mutex
+		so.OnSlowDown = func(sd outbox.SlowDown) {
+			mu.Lock()
+			defer mu.Unlock()
+			if bar != nil {
+				bar.p.Write([]byte(slowDownLine(&sd))) // above the bar
+			} else {
+				fmt.Fprint(a.Stderr, slowDownLine(&sd))
+			}
+		}
 	}
 	sum, err := c.Send(runCtx, so)
 	if bar != nil {

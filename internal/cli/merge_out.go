@@ -107,6 +107,7 @@ type mergeJSON struct {
 	Interrupted bool              `json:"interrupted"`
 	SentNow     int               `json:"sent_now"`
 	Connections int               `json:"connections"`
+	SlowDowns   int               `json:"slow_downs"`
 	ElapsedMS   int64             `json:"elapsed_ms"`
 	Failures    []merge.RowReport `json:"failures,omitempty"`
 	Unknowns    []merge.RowReport `json:"unknowns,omitempty"`
@@ -119,7 +120,7 @@ func (a *App) printMergeJSON(s *merge.Summary) error {
 	return enc.Encode(mergeJSON{
 		Campaign: s.Campaign, Rows: s.Rows, Total: s.Total, Sent: s.Sent, Failed: s.Failed, Unknown: s.Unknown,
 		Deferred: s.Deferred, Skipped: s.Skipped, Invalid: s.Invalid, Resumed: s.Resumed, AlreadyDone: s.AlreadyDone,
-		Interrupted: s.Interrupted, SentNow: s.SentNow, Connections: s.Connections, ElapsedMS: s.Elapsed.Milliseconds(),
+		Interrupted: s.Interrupted, SentNow: s.SentNow, Connections: s.Connections, SlowDowns: s.SlowDowns, ElapsedMS: s.Elapsed.Milliseconds(),
 		Failures: s.Failures, Unknowns: s.Unknowns,
 	})
 }
@@ -157,6 +158,9 @@ func (a *App) printSummary(s *merge.Summary) {
 		rate = float64(s.SentNow) / secs
 	}
 	fmt.Fprintf(a.Stderr, "  %s %s\n", padLabel(i18n.T("elapsed"), 10), i18n.Sprintf("%s, %d sent in this run (%.1f/s), %d connections", s.Elapsed.Round(time.Millisecond), s.SentNow, rate, s.Connections))
+	if s.SlowDowns > 0 {
+		fmt.Fprintf(a.Stderr, "  %s %s\n", padLabel(i18n.T("eased off"), 10), i18n.Sprintf("%d times, as the server asked (fewer connections, a pause)", s.SlowDowns))
+	}
 	named := func(title string, rows []merge.RowReport) {
 		if len(rows) == 0 {
 			return

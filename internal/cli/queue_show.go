@@ -298,6 +298,15 @@ type entryEvents struct {
 	states []outbox.State
 }
 
+// slowDownLine says that a server pushed back and how the run eased off.
+func slowDownLine(sd *outbox.SlowDown) string {
+	where := describeRoute(sd.Target.Route)
+	if sd.Target.Domain != "" {
+		where += " (" + sd.Target.Domain + ")"
+	}
+	return "postie: " + i18n.Sprintf("%s pushed back (%s): at most %d connection(s), pausing %s", textsafe.Line(where), textsafe.Line(sd.Cause), sd.Connections, sd.Pause.Round(time.Second)) + "\n"
+}
+
 type outcomeGroup struct {
 	addrs  []string
 	reason string
@@ -314,11 +323,7 @@ func (p *runPrinter) event(ev outbox.Event) {
 		// The server pushed back (a 4.7.x reply, a refused connection):
 		// say so, as it explains why the run slows down.
 		if !p.quiet {
-			where := describeRoute(sd.Target.Route)
-			if sd.Target.Domain != "" {
-				where += " (" + sd.Target.Domain + ")"
-			}
-			fmt.Fprintf(p.a.Stderr, "postie: %s\n", i18n.Sprintf("%s pushed back (%s): at most %d connection(s), pausing %s", textsafe.Line(where), textsafe.Line(sd.Cause), sd.Connections, sd.Pause.Round(time.Second)))
+			fmt.Fprint(p.a.Stderr, slowDownLine(sd))
 		}
 		return
 	}

@@ -43,6 +43,7 @@ const zhTable = "" +
 	"%d rows may or may not have been delivered (the connection ended after their end was sent)\x00%d 行可能已投递，也可能没有（连接在邮件结尾发出之后断开）\x00" +
 	"%d rows not sent yet (the server deferred them, or could not be reached)\x00%d 行尚未发送（服务器要求稍后再试，或无法连接）\x00" +
 	"%d rows refused for good by the server\x00%d 行被服务器永久拒绝\x00" +
+	"%d times, as the server asked (fewer connections, a pause)\x00%d 次，按服务器的要求（减少连接、暂停）\x00" +
 	"%q is not a server URL\x00%q 不是服务器 URL\x00" +
 	"%q is not an outbox entry ID (20 letters and digits, as 'postie queue list' shows them)\x00%q 不是发件箱条目 ID（20 个字母和数字，见 'postie queue list' 的输出）\x00" +
 	"%q: a server URL has no path or query\x00%q：服务器 URL 不能带路径或查询参数\x00" +
@@ -458,6 +459,7 @@ const zhTable = "" +
 	"domain %s: TLS policy %s: %s\x00域 %s：TLS 策略 %s：%s\x00" +
 	"domain:       %s\n\x00域：          %s\n\x00" +
 	"dropped %s\x00已删除 %s\x00" +
+	"eased off\x00已放慢\x00" +
 	"elapsed\x00用时\x00" +
 	"encryption is needed\x00需要加密\x00" +
 	"encryption is required for this login mechanism\x00这种登录方式要求加密\x00" +
