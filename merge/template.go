@@ -8,6 +8,8 @@ import (
 	"strings"
 	"text/template"
 	"unicode/utf8"
+
+	"github.com/postie/postie/message"
 )
 
 // Template is a parsed merge template: an .eml-like file (header fields,
@@ -109,6 +111,9 @@ func ParseTemplate(file string, src []byte) (*Template, error) {
 		colon := strings.IndexByte(l, ':')
 		if colon <= 0 || !validFieldName(l[:colon]) {
 			return nil, &TemplateError{File: file, Line: i + 1, Err: fmt.Errorf("%q is not a header field; a template starts with header fields (Subject: ...), then a blank line, then the body", clip(l, 40))}
+		}
+		if colon > message.MaxFieldName {
+			return nil, &TemplateError{File: file, Line: i + 1, Err: fmt.Errorf("header field name %q is longer than %d octets (a field name cannot be folded)", clip(l[:colon], 40), message.MaxFieldName)}
 		}
 		v := l[colon+1:]
 		col := colon + 2 + len(v) - len(strings.TrimLeft(v, " \t"))

@@ -28,6 +28,7 @@ func TestTemplateErrors(t *testing.T) {
 		{"unknown X-Postie", "Subject: x\nX-Postie-Atach: a.pdf\n\nhi\n", "t.eml line 2: X-Postie-Atach: unknown; postie knows X-Postie-Attach and X-Postie-Inline"},
 		{"twice", "Subject: a\nsubject: b\n\nhi\n", "t.eml line 2: subject: appears twice"},
 		{"body first", "Dear {{.name}},\n\nhi\n", `t.eml line 1: "Dear {{.name}}," is not a header field; a template starts with header fields (Subject: ...), then a blank line, then the body`},
+		{"long field name", strings.Repeat("B", 77) + ": 0\n\nhi\n", `t.eml line 1: header field name "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB…" is longer than 76 octets (a field name cannot be folded)`},
 		{"space first", " Subject: x\n\nhi\n", "t.eml line 1: starts with white space; a template starts with header fields (Subject: ...), then a blank line, then the body"},
 		{"empty", "", "t.eml line 1: no header fields; a template starts with header fields (Subject: ...), then a blank line, then the body"},
 		{"not UTF-8", "Subject: \xb3\xc9\xbc\xa8\n\nhi\n", "t.eml: not valid UTF-8; save the template as UTF-8"},

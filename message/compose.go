@@ -142,6 +142,9 @@ func (m *Message) Validate() error {
 		if name == "" || strings.IndexFunc(name, func(r rune) bool { return r <= ' ' || r >= 0x7f || r == ':' }) >= 0 {
 			return &FieldError{Field: fmt.Sprintf("header name %q", clip(name)), Reason: "want printable ASCII without spaces or colon"}
 		}
+		if len(name) > MaxFieldName {
+			return &FieldError{Field: fmt.Sprintf("header name %q", clip(name)), Reason: fmt.Sprintf("longer than %d octets (a field name cannot be folded)", MaxFieldName)}
+		}
 		if reserved[strings.ToLower(name)] {
 			return &FieldError{Field: "header " + name, Reason: "set by postie itself; use the dedicated option"}
 		}

@@ -144,15 +144,18 @@ func TestHeaderInjectionRefused(t *testing.T) {
 		return &Message{From: Address{Addr: "a@x.test"}, To: []Address{{Addr: "b@x.test"}}, Text: "x"}
 	}
 	cases := map[string]func(m *Message){
-		"Subject":         func(m *Message) { m.Subject = "Hi\r\nBcc: x@evil.test" },
-		"Subject LF":      func(m *Message) { m.Subject = "Hi\nBcc: x@evil.test" },
-		"From name":       func(m *Message) { m.From.Name = "A\r\nBcc: x@evil.test" },
-		"To address":      func(m *Message) { m.To[0].Addr = "b@x.test\r\nBcc: x@evil.test" },
-		"header value":    func(m *Message) { m.Headers = [][2]string{{"X-A", "1\r\nBcc: x@evil.test"}} },
-		"header name":     func(m *Message) { m.Headers = [][2]string{{"X-A\r\nBcc", "x"}} },
-		"bcc via header":  func(m *Message) { m.Headers = [][2]string{{"Bcc", "x@evil.test"}} },
-		"attachment name": func(m *Message) { m.Attachments = []Attachment{bytesAttachment("a\r\nBcc: x.txt", "", nil, false)} },
-		"NUL":             func(m *Message) { m.Subject = "a\x00b" },
+		"Subject":        func(m *Message) { m.Subject = "Hi\r\nBcc: x@evil.test" },
+		"Subject LF":     func(m *Message) { m.Subject = "Hi\nBcc: x@evil.test" },
+		"From name":      func(m *Message) { m.From.Name = "A\r\nBcc: x@evil.test" },
+		"To address":     func(m *Message) { m.To[0].Addr = "b@x.test\r\nBcc: x@evil.test" },
+		"header value":   func(m *Message) { m.Headers = [][2]string{{"X-A", "1\r\nBcc: x@evil.test"}} },
+		"header name":    func(m *Message) { m.Headers = [][2]string{{"X-A\r\nBcc", "x"}} },
+		"bcc via header": func(m *Message) { m.Headers = [][2]string{{"Bcc", "x@evil.test"}} },
+		// A name cannot be folded: one of 2,000 octets is a line SMTP
+		// cannot carry (found by FuzzTemplate).
+		"long header name": func(m *Message) { m.Headers = [][2]string{{strings.Repeat("X", MaxFieldName+1), "x"}} },
+		"attachment name":  func(m *Message) { m.Attachments = []Attachment{bytesAttachment("a\r\nBcc: x.txt", "", nil, false)} },
+		"NUL":              func(m *Message) { m.Subject = "a\x00b" },
 	}
 	for name, mutate := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -101,6 +101,11 @@ func isASCII(s string) bool {
 	return true
 }
 
+// MaxFieldName is the longest header field name a message may have: a
+// name cannot be folded, and with its colon and a space it must fit the
+// 78 octets a line should keep to (RFC 5322 §2.1.1).
+const MaxFieldName = 76
+
 // FieldError names the header field, address or file name that holds a
 // byte that could start a new header line, or is otherwise invalid.
 type FieldError struct {
