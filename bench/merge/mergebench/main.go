@@ -16,15 +16,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/pprof"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/postie/postie/bench/internal/memstat"
 	"github.com/postie/postie/merge"
 	"github.com/postie/postie/message"
 	"github.com/postie/postie/outbox"
@@ -56,24 +52,9 @@ func main() {
 	c, err := merge.Open(merge.Options{Template: *tmpl, Data: csv, From: message.Address{Addr: "teacher@school.test"}})
 	check(err)
 
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
+	var heap *memstat.HeapSampler
 	if *mem {
-		wg.Go(func() {
-			var ms runtime.MemStats
-			for {
-				runtime.ReadMemStats(&ms)
-				if ms.HeapInuse > peak.Load() {
-					peak.Store(ms.HeapInuse)
-				}
-				select {
-				case <-stop:
-					return
-				case <-time.After(20 * time.Millisecond):
-				}
-			}
-		})
+		heap = memstat.StartHeap()
 	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -91,8 +72,10 @@ func main() {
 		},
 	})
 	el := time.Since(start)
-	close(stop)
-	wg.Wait()
+	var peak uint64
+	if heap != nil {
+		peak = heap.Stop()
+	}
 	check(err)
 	var cpu1 syscallTimes
 	cpu1.read()
@@ -100,7 +83,7 @@ func main() {
 		*n, *conns, el.Seconds(), float64(sum.SentNow)/el.Seconds(), sum.Sent, sum.Deferred, sum.Failed, sum.Connections,
 		float64(cpu1.total()-cpu0.total())/1e3/float64(*n))
 	if *mem {
-		fmt.Printf("; peak heap in use %.1f MiB; peak RSS %s", float64(peak.Load())/(1<<20), vmHWM())
+		fmt.Printf("; peak heap in use %.1f MiB; peak RSS %s", float64(peak)/(1<<20), memstat.PeakRSS())
 	}
 	commits, writes := s.Stats()
 	fmt.Printf("; %d commits of %.1f writes each\n", commits, float64(writes)/float64(max(commits, 1)))
@@ -140,14 +123,3 @@ func (t *syscallTimes) read() {
 }
 
 func (t syscallTimes) total() int64 { return t.ns }
-
-func vmHWM() string {
-	b, _ := os.ReadFile("/proc/self/status")
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
-			kb, _ := strconv.Atoi(strings.Fields(l)[1])
-			return fmt.Sprintf("%.1f MiB", float64(kb)/1024)
-		}
-	}
-	return "?"
-}

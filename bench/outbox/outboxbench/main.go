@@ -11,15 +11,14 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
 	"runtime/pprof"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/postie/postie/bench/internal/memstat"
 	"github.com/postie/postie/outbox"
 	"github.com/postie/postie/outbox/local"
 	"github.com/postie/postie/smtp"
@@ -80,28 +79,11 @@ func main() {
 		q := func(p float64) time.Duration { return lat[int(p*float64(len(lat)-1))].Round(10 * time.Microsecond) }
 		fmt.Printf("latency: %d sequential enqueues: p50 %v, p90 %v, p99 %v, max %v\n", *n, q(0.5), q(0.9), q(0.99), lat[len(lat)-1].Round(10*time.Microsecond))
 	case "mem":
-		var peak atomic.Uint64
-		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Go(func() {
-			var ms runtime.MemStats
-			for {
-				runtime.ReadMemStats(&ms)
-				if ms.HeapInuse > peak.Load() {
-					peak.Store(ms.HeapInuse)
-				}
-				select {
-				case <-stop:
-					return
-				case <-time.After(20 * time.Millisecond):
-				}
-			}
-		})
+		heap := memstat.StartHeap()
 		de := enqueue(s, *n, 64, msg)
-		heapEnq := peak.Load()
+		heapEnq := heap.Peak()
 		dd, rep := drain(s, *server, *conns)
-		close(stop)
-		wg.Wait()
+		peak := heap.Stop()
 		if *memprofile != "" {
 			f, err := os.Create(*memprofile)
 			check(err)
@@ -113,7 +95,7 @@ func main() {
 		check(err)
 		fc, _ := os.Stat(*dir + "/queue.db")
 		fmt.Printf("mem: n=%d enqueue %.0f msg/s, drain %.0f msg/s (delivered %d); peak heap in use: enqueue %.1f MiB, overall %.1f MiB; peak RSS %s; queue.db %.1f MiB, %.1f MiB after Clean\n",
-			*n, float64(*n)/de.Seconds(), float64(*n)/dd.Seconds(), rep.Delivered, mib(heapEnq), mib(peak.Load()), vmHWM(), mib(uint64(fi.Size())), mib(uint64(fc.Size())))
+			*n, float64(*n)/de.Seconds(), float64(*n)/dd.Seconds(), rep.Delivered, mib(heapEnq), mib(peak), memstat.PeakRSS(), mib(uint64(fi.Size())), mib(uint64(fc.Size())))
 	default:
 		fmt.Fprintln(os.Stderr, "unknown command", os.Args[1])
 		os.Exit(2)
@@ -173,14 +155,3 @@ func check(err error) {
 }
 
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }
-
-func vmHWM() string {
-	b, _ := os.ReadFile("/proc/self/status")
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "VmHWM:") {
-			kb, _ := strconv.Atoi(strings.Fields(l)[1])
-			return fmt.Sprintf("%.1f MiB", float64(kb)/1024)
-		}
-	}
-	return "?"
-}
