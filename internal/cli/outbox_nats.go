@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -97,8 +98,36 @@ func (a *App) natsOptions(f queueFlags) (*jetstream.Options, error) {
 			return nil, err
 		}
 	}
-	o.CredsFile = first(f.natsCreds, a.env("POSTIE_NATS_CREDS"), fromFile(func(c *config.File) string { return c.NATSCreds }))
-	o.CAFile = first(f.natsCA, a.env("POSTIE_NATS_CA"), fromFile(func(c *config.File) string { return c.NATSCA }))
+	// A file named but not there is the user's to fix (66, naming where
+	// the name came from), not the cluster's (75).
+	fileSetting := func(flag, env, key string, get func(*config.File) string) (string, error) {
+		path, from := flag, "--nats-"+key
+		if path == "" {
+			path, from = a.env(env), env
+		}
+		if path == "" {
+			path, from = fromFile(get), "nats_"+key
+			if file != nil && file.Path != "" {
+				from = file.Path + ": nats_" + key
+			}
+		}
+		if path == "" {
+			return "", nil
+		}
+		fh, err := os.Open(path)
+		if err != nil {
+			return "", exitcode.With(exitcode.NoInput, i18n.Errorf("%s: %w", from, err), "")
+		}
+		fh.Close()
+		return path, nil
+	}
+	var err error
+	if o.CredsFile, err = fileSetting(f.natsCreds, "POSTIE_NATS_CREDS", "creds", func(c *config.File) string { return c.NATSCreds }); err != nil {
+		return nil, err
+	}
+	if o.CAFile, err = fileSetting(f.natsCA, "POSTIE_NATS_CA", "ca", func(c *config.File) string { return c.NATSCA }); err != nil {
+		return nil, err
+	}
 	o.Prefix = first(f.natsPrefix, a.env("POSTIE_NATS_PREFIX"), fromFile(func(c *config.File) string { return c.NATSPrefix }))
 	if o.User == "" && o.Token == "" {
 		o.User, o.Password, o.Token = a.env("POSTIE_NATS_USER"), a.env("POSTIE_NATS_PASSWORD"), a.env("POSTIE_NATS_TOKEN")
