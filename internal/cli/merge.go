@@ -159,18 +159,25 @@ func (a *App) runMerge(ctx context.Context, f *mergeFlags) error {
 	if err != nil {
 		return err
 	}
-	store, err := a.openQueue(f.queue)
-	if err != nil {
-		return err
+	// A local outbox that does not exist yet holds no campaign: it is
+	// made only once every row has passed, so a file with mistakes leaves
+	// nothing behind.
+	var store outbox.Store
+	if !a.localQueueMissing(f.queue) {
+		if store, err = a.openQueue(f.queue); err != nil {
+			return err
+		}
+		defer store.Close()
 	}
-	defer store.Close()
 	name := f.campaign
 	if name == "" {
 		name = merge.DeriveName(f.template, f.data)
 	}
-	stored, err := merge.Lookup(ctx, store, name)
-	if err != nil {
-		return storageHint(err)
+	var stored *merge.Stored
+	if store != nil {
+		if stored, err = merge.Lookup(ctx, store, name); err != nil {
+			return storageHint(err)
+		}
 	}
 	if stored != nil {
 		o.Date = stored.Date
@@ -190,6 +197,12 @@ func (a *App) runMerge(ctx context.Context, f *mergeFlags) error {
 	}
 	if err := a.printProblems(rep, f.skipInvalid); err != nil {
 		return err
+	}
+	if store == nil {
+		if store, err = a.openQueue(f.queue); err != nil {
+			return err
+		}
+		defer store.Close()
 	}
 	return a.mergeSend(ctx, c, rep, f, store, route, rate, sign)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"strings"
@@ -190,6 +191,20 @@ func redactURL(raw string) string {
 // a NATS cluster. A cluster that cannot be reached, or does not answer
 // within natsOpenTimeout, is 75 (try again later), with the servers named
 // and no secret.
+// localQueueMissing: the flags name the local outbox and its directory
+// does not exist (so it holds nothing yet).
+func (a *App) localQueueMissing(f queueFlags) bool {
+	if o, err := a.natsOptions(f); err != nil || o != nil {
+		return false
+	}
+	dir, err := a.queueDir(f.dir)
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(dir)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
 func (a *App) openQueueStore(f queueFlags) (outbox.Store, error) {
 	o, err := a.natsOptions(f)
 	if err != nil {
