@@ -20,7 +20,7 @@ import (
 // written on lines of at most 998 octets, never leaks a CR or LF that
 // starts a new field, and decodes back to itself.
 func FuzzHeaderEncoding(f *testing.F) {
-	for _, s := range []string{"hello", "测试邮件：你好，世界", "=?utf-8?q?x?=", "a\tb", strings.Repeat("x", 2000), "Hi Bcc: x@evil.test", "🚀é" + strings.Repeat("汉", 100)} {
+	for _, s := range []string{"hello", "测试邮件：你好，世界", "=?utf-8?q?x?=", "a\tb", strings.Repeat("x", 2000), strings.Repeat("y", 800) + "\t" + strings.Repeat("z", 800), "Hi Bcc: x@evil.test", "🚀é" + strings.Repeat("汉", 100)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

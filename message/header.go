@@ -140,8 +140,9 @@ func encodeText(s string) string {
 		}
 	}
 	// A literal "=?" could be read back as an encoded-word: encode it.
+	// Words as foldField cuts them: at spaces only (a tab does not fold).
 	longWord := false
-	for _, w := range strings.Fields(s) {
+	for _, w := range strings.Split(s, " ") {
 		if len(w) > 900 {
 			longWord = true
 		}

@@ -20,7 +20,7 @@ type conn struct {
 	ended     bool                    // the connection is over: a job reported now was withdrawn unsent
 	retired   bool                    // left at a message boundary: the target has too many connections
 	idle      bool                    // a following run had no work for it for followIdle
-	fresh     bool                    // open, and no job pulled yet (counted in q.fresh)
+	fresh     bool                    // open and about to pull a job, none in hand (counted in q.fresh)
 	delivered int
 	progress  bool // something reached a verdict other than a broken connection
 }
@@ -178,6 +178,12 @@ func (rn *run) next(ctx context.Context, c *conn) (smtp.Job, bool) {
 	q := c.q
 	var idleSince time.Time
 	rn.mu.Lock()
+	if !ahead && !c.fresh {
+		// Waiting with nothing in flight, it takes the next job: no
+		// other connection need be opened for that one.
+		c.fresh = true
+		q.fresh++
+	}
 	var j *job
 	for j == nil {
 		if rn.over(ctx) || q.dead != nil {
@@ -239,6 +245,10 @@ func (rn *run) next(ctx context.Context, c *conn) (smtp.Job, bool) {
 		rn.mu.Lock()
 		q.jobs = append([]*job{j}, q.jobs...)
 		rn.queued++
+		if !c.fresh {
+			c.fresh = true // it comes back for this job once its message is done
+			q.fresh++
+		}
 		rn.mu.Unlock()
 		return smtp.Job{}, false
 	}
@@ -370,6 +380,12 @@ func (rn *run) done(ctx context.Context, c *conn, sj smtp.Job, res *smtp.Result,
 	c.delivered += delivered
 	var sd *SlowDown
 	rn.mu.Lock()
+	if len(c.pulled) == 0 && !c.fresh {
+		// Nothing in hand: it takes the next job (or the connection ends,
+		// and serve counts it out).
+		c.fresh = true
+		c.q.fresh++
+	}
 	for range delivered {
 		rn.deliveredTo(c.q)
 	}

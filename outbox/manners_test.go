@@ -395,6 +395,39 @@ func TestNoMoreConnectionsThanJobs(t *testing.T) {
 	}
 }
 
+// TestFollowUsesTheWaitingConnection: messages that arrive one at a time
+// while a following run waits go over the connection that waits for
+// them; no other connection is opened for a message it will take.
+func TestFollowUsesTheWaitingConnection(t *testing.T) {
+	srv := outboxtest.NewServer(t)
+	h := newLive(t, srv)
+	r := h.runner(4)
+	feed := make(chan struct{})
+	r.Follow = feed
+	done := make(chan error, 1)
+	go func() {
+		rep, err := r.Run(context.Background())
+		if err == nil && rep.Delivered != 6 {
+			err = fmt.Errorf("report %+v", rep)
+		}
+		done <- err
+	}()
+	var all []*outbox.Entry
+	for i := range 6 {
+		all = append(all, h.enqueue(1, fmt.Sprintf("one%d-", i))...)
+		r.Wake()
+		waitFor(t, fmt.Sprint(i+1, " messages at the server"), func() bool { return len(srv.Messages()) >= i+1 })
+	}
+	close(feed)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	onceEach(t, srv, all)
+	if n := srv.Connections(); n != 1 {
+		t.Fatalf("%d connections for 6 messages that came one at a time", n)
+	}
+}
+
 // TestPermanentConnectErrorIsNoSlowDown: a connector's permanent error
 // fails the target's entries at once, whatever other workers are doing;
 // it is not the server turning a connection away.

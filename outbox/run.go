@@ -85,7 +85,7 @@ type targetQ struct {
 	// slow-down.
 	limit, max                 int
 	open, retiring, connecting int
-	fresh                      int // sessions open that have not pulled a job yet
+	fresh                      int // sessions open, waiting for their next job with none in flight
 	pauseUntil                 time.Time
 	troubles, calm             int
 }
@@ -327,7 +327,7 @@ func (rn *run) worker(ctx context.Context) {
 				busy = true
 				// A worker on the target without an open session (about
 				// to connect, or connecting) will take a job, and so will
-				// a session that has not pulled its first: open no more
+				// an open session waiting for one: open no more
 				// connections than there are jobs for them.
 				if c.workers < c.limit && len(c.jobs) > c.workers-c.open+c.fresh {
 					q = c

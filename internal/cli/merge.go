@@ -128,6 +128,7 @@ func (a *App) runMerge(ctx context.Context, f *mergeFlags) error {
 	if rerr != nil && sending {
 		return rerr
 	}
+	f.queue.file = req.file // the outbox settings come from the same file
 	o := merge.Options{
 		Name: f.campaign, Template: f.template, HTMLTemplate: f.htmlTemplate, Data: f.data,
 		Charset: cs, ToColumn: f.toColumn, Attach: f.attach, Inline: f.inline,
@@ -383,11 +384,13 @@ func (a *App) mergeSend(ctx context.Context, c *merge.Campaign, rep *merge.Repor
 		so.OnSlowDown = func(sd outbox.SlowDown) {
 			mu.Lock()
 			defer mu.Unlock()
+			line := slowDownLine(&sd)
 			if bar != nil {
-				bar.p.Write([]byte(slowDownLine(&sd))) // above the bar
-			} else {
-				fmt.Fprint(a.Stderr, slowDownLine(&sd))
+				if _, err := bar.p.Write([]byte(line)); err == nil { // above the bar
+					return
+				}
 			}
+			fmt.Fprint(a.Stderr, line)
 		}
 	}
 	sum, err := c.Send(runCtx, so)

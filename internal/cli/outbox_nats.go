@@ -187,10 +187,6 @@ func redactURL(raw string) string {
 	return raw
 }
 
-// openQueueStore opens the outbox f selects: local (a directory) or on
-// a NATS cluster. A cluster that cannot be reached, or does not answer
-// within natsOpenTimeout, is 75 (try again later), with the servers named
-// and no secret.
 // localQueueMissing: the flags name the local outbox and its directory
 // does not exist (so it holds nothing yet).
 func (a *App) localQueueMissing(f queueFlags) bool {
@@ -205,6 +201,10 @@ func (a *App) localQueueMissing(f queueFlags) bool {
 	return errors.Is(err, fs.ErrNotExist)
 }
 
+// openQueueStore opens the outbox f selects: local (a directory) or on
+// a NATS cluster. A cluster that cannot be reached, or does not answer
+// within natsOpenTimeout, is 75 (try again later), with the servers named
+// and no secret.
 func (a *App) openQueueStore(f queueFlags) (outbox.Store, error) {
 	o, err := a.natsOptions(f)
 	if err != nil {

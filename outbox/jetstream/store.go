@@ -203,11 +203,10 @@ func findOrCreate[T any](ctx context.Context, find, create func(context.Context)
 			tctx, cancel = context.WithTimeout(ctx, requestTimeout)
 			v, err = create(tctx)
 			cancel()
-			if errors.Is(err, exists) {
-				continue // made by another process a moment ago: find it
-			}
 		}
-		if err == nil || !isTimeout(err) || ctx.Err() != nil {
+		// Look again after a pause when another process made it a moment
+		// ago (exists), or when there was no answer yet (transient).
+		if err == nil || !errors.Is(err, exists) && !isTransient(err) || ctx.Err() != nil {
 			return v, err
 		}
 		select {
@@ -220,10 +219,19 @@ func findOrCreate[T any](ctx context.Context, find, create func(context.Context)
 	return zero, err
 }
 
-// isTimeout: a request got no answer in time (the cluster is busy, or
-// dropped it), as opposed to an answer that says no.
-func isTimeout(err error) bool {
-	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout)
+// jsErrClusterNotAvailable: "JetStream system temporarily unavailable"
+// (nats-server's JSClusterNotAvailErr; nats.go names no constant for it).
+const jsErrClusterNotAvailable jetstream.ErrorCode = 10008
+
+// isTransient: a request got no answer in time (the cluster is busy, or
+// dropped it), or the cluster said it has no meta leader yet (starting,
+// or electing one: 503, JetStream error 10008) — as opposed to an answer
+// that says no. A server without JetStream (no responders) is final: it
+// will not change while we wait.
+func isTransient(err error) bool {
+	var ae *jetstream.APIError
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout) ||
+		errors.As(err, &ae) && (ae.ErrorCode == jsErrClusterNotAvailable || ae.Code == 503)
 }
 
 // Close stops this process's heartbeat, hands back the tickets it still
