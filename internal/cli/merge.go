@@ -248,10 +248,19 @@ func (a *App) mergeCheck(ctx context.Context, c *merge.Campaign, f *mergeFlags) 
 	if err := a.printProblems(rep, true); err != nil {
 		return err
 	}
+	bad := 0
+	for _, p := range rep.Problems {
+		if !p.Warning {
+			bad++
+		}
+	}
 	if !f.req.output.quiet {
-		if f.dryRun != "" {
+		switch {
+		case f.dryRun != "":
 			a.note(i18n.Sprintf("campaign %s: %d rows, %d messages written to %s, nothing sent", c.Name, rep.Rows, rep.Good, f.dryRun))
-		} else {
+		case bad > 0:
+			a.note(i18n.Sprintf("campaign %s: %d rows, %d problem(s) above; as it is, nothing would be sent (--skip-invalid sends the %d good rows)", c.Name, rep.Rows, bad, rep.Good))
+		default:
 			a.note(i18n.Sprintf("campaign %s: %d rows, %d to send, no problem found", c.Name, rep.Rows, rep.Good))
 		}
 	}

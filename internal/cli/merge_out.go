@@ -81,6 +81,12 @@ func (a *App) writeMergeReport(c *merge.Campaign, s outbox.Store, rep *merge.Rep
 	if err != nil {
 		return exitcode.With(exitcode.CantCreat, i18n.Errorf("--report: %w", err), "")
 	}
+	// It lists every recipient: private even when the file was there
+	// before with a wider mode.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return exitcode.With(exitcode.CantCreat, i18n.Errorf("--report: %w", err), "")
+	}
 	err = c.WriteReport(context.Background(), s, rep, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
