@@ -76,6 +76,9 @@ func (e *Entry) validate() error {
 	if e.Size < 0 {
 		return bad("negative size")
 	}
+	if err := e.Schedule.check(); err != nil {
+		return bad("%v", err)
+	}
 	if d, err := hex.DecodeString(e.Digest); err != nil || len(d) != 32 {
 		return bad("bad sha256")
 	}

@@ -169,6 +169,12 @@ type Entry struct {
 	// Retry instead of being sent again by itself (merge, unless
 	// --resend-unknown). The entry is then Held.
 	HoldUnknown bool `json:"hold_unknown,omitempty"`
+
+	// Schedule is the sender's own retry schedule and maximum age (send
+	// --queue --retry-schedule/--max-age), kept with the entry so that
+	// whichever runner delivers it honours them; what it leaves unset is
+	// the runner's.
+	Schedule Schedule `json:"schedule,omitzero"`
 }
 
 // State summarises the entry at now.

@@ -25,9 +25,10 @@ func (rn *run) outcome(j *job, res *smtp.Result, err error) (Outcome, []Event) {
 		}
 		if a != nil {
 			if a.Outcome == Deferred || a.Outcome == Unknown && !e.HoldUnknown {
-				next, expired := rn.r.Schedule.Next(e.Since, now, rcpt.Attempts+1, rn.rnd)
+				sched := e.Schedule.Under(rn.r.Schedule)
+				next, expired := sched.Next(e.Since, now, rcpt.Attempts+1, rn.rnd)
 				if expired {
-					a.Error = strings.TrimPrefix(a.Error+"; ", "; ") + fmt.Sprintf("gave up: in the outbox since %s (maximum age %s)", e.Since.UTC().Format(time.RFC3339), rn.r.Schedule.maxAge())
+					a.Error = strings.TrimPrefix(a.Error+"; ", "; ") + fmt.Sprintf("gave up: in the outbox since %s (maximum age %s)", e.Since.UTC().Format(time.RFC3339), sched.maxAge())
 					if a.Outcome == Unknown {
 						a.Error = "outcome unknown; " + a.Error
 					}

@@ -217,6 +217,48 @@ func TestBackoffScheduleAndMaxAge(t *testing.T) {
 	}
 }
 
+// TestEntryScheduleOverTheRunners: an entry's own schedule (send --queue
+// --retry-schedule/--max-age) is what a runner with other settings
+// follows; what the entry leaves unset is the runner's. A schedule that
+// would loop is refused at Submit.
+func TestEntryScheduleOverTheRunners(t *testing.T) {
+	srv := outboxtest.NewServer(t)
+	srv.SetFault(func(step outboxtest.Step, _ *outboxtest.Message, _ string) *outboxtest.Fault {
+		if step == outboxtest.Mail {
+			return &outboxtest.Fault{Code: 451, Text: "4.2.0 mailbox busy"}
+		}
+		return nil
+	})
+	h := newHarness(t, srv)
+	r := h.runner() // delays 1s, 2s, 4s; maximum age 1h
+	own := h.enqueue(&outbox.Entry{Recipients: rcpts("a@y.test"), Schedule: outbox.Schedule{Delays: []time.Duration{3 * time.Second}, MaxAge: 5 * time.Second}}, "own")
+	ageOnly := h.enqueue(&outbox.Entry{Recipients: rcpts("b@y.test"), Schedule: outbox.Schedule{MaxAge: 5 * time.Second}}, "age only")
+	plain := h.enqueue(&outbox.Entry{Recipients: rcpts("c@y.test")}, "runner's")
+	h.run(r)
+	for _, c := range []struct {
+		e    *outbox.Entry
+		next time.Duration
+	}{{own, 3 * time.Second}, {ageOnly, time.Second}, {plain, time.Second}} {
+		if rc := h.get(c.e.ID).Recipients[0]; rc.State != outbox.Deferred || !rc.Next.Equal(outboxtest.Epoch.Add(c.next)) {
+			t.Fatalf("%s: %v next %v, want %v", rc.Addr, rc.State, rc.Next.Sub(outboxtest.Epoch), c.next)
+		}
+	}
+	h.clock.Advance(6 * time.Second)
+	h.run(r)
+	for _, e := range []*outbox.Entry{own, ageOnly} {
+		if rc := h.get(e.ID).Recipients[0]; rc.State != outbox.Failed || !strings.Contains(rc.Last().Error, "maximum age 5s") {
+			t.Fatalf("%s past its own maximum age: %v %q", rc.Addr, rc.State, rc.Last().Error)
+		}
+	}
+	if rc := h.get(plain.ID).Recipients[0]; rc.State != outbox.Deferred {
+		t.Fatalf("the runner's maximum age (1h) was not the plain entry's: %v", rc.State)
+	}
+	bad := &outbox.Entry{Route: outbox.Route{Server: "test"}, Recipients: rcpts("d@y.test"), Schedule: outbox.Schedule{Delays: []time.Duration{0}}}
+	if _, err := outbox.Submit(context.Background(), h.store, bad, strings.NewReader("Subject: x\r\n\r\nx\r\n"), nil); err == nil {
+		t.Fatal("a zero delay was accepted")
+	}
+}
+
 func TestJitterStretchesDelays(t *testing.T) {
 	s := outbox.Schedule{Delays: []time.Duration{time.Minute}, Jitter: 0.5}
 	next, _ := s.Next(outboxtest.Epoch, outboxtest.Epoch, 1, func() float64 { return 0.5 })

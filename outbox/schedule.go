@@ -14,13 +14,44 @@ import (
 type Schedule struct {
 	// Delays[i] is the wait after the (i+1)th failed attempt; the last
 	// one repeats. Empty: DefaultDelays.
-	Delays []time.Duration
+	Delays []time.Duration `json:"delays,omitempty"`
 	// MaxAge: after this long in the outbox (since enqueue or Retry), a
 	// temporary failure becomes permanent. Zero: 5 days.
-	MaxAge time.Duration
+	MaxAge time.Duration `json:"max_age,omitempty"`
 	// Jitter is the fraction by which a delay may grow at random.
 	// Zero: 0.25; negative: none.
-	Jitter float64
+	Jitter float64 `json:"jitter,omitempty"`
+}
+
+// check refuses what would make a runner retry in a loop or never.
+func (s Schedule) check() error {
+	for _, d := range s.Delays {
+		if d <= 0 {
+			return fmt.Errorf("schedule: delay %v is not positive", d)
+		}
+	}
+	if s.MaxAge < 0 || s.Jitter > 10 {
+		return fmt.Errorf("schedule: maximum age %v, jitter %v", s.MaxAge, s.Jitter)
+	}
+	return nil
+}
+
+// IsZero: nothing set, the defaults apply.
+func (s Schedule) IsZero() bool { return len(s.Delays) == 0 && s.MaxAge == 0 && s.Jitter == 0 }
+
+// Under returns s with what s leaves unset taken from base: an entry's
+// own schedule over the runner's.
+func (s Schedule) Under(base Schedule) Schedule {
+	if len(s.Delays) == 0 {
+		s.Delays = base.Delays
+	}
+	if s.MaxAge == 0 {
+		s.MaxAge = base.MaxAge
+	}
+	if s.Jitter == 0 {
+		s.Jitter = base.Jitter
+	}
+	return s
 }
 
 // DefaultDelays: minutes growing to hours, as Postfix and sendmail do.

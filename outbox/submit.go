@@ -111,6 +111,9 @@ func prepareEntry(e *Entry, now time.Time) error {
 	if _, _, err := e.Params.dsn(); err != nil {
 		return fmt.Errorf("DSN: %w", err)
 	}
+	if err := e.Schedule.check(); err != nil {
+		return fmt.Errorf("%w: %w", err, smtp.ErrInvalidArgument)
+	}
 	seen := map[string]bool{}
 	rcpts := e.Recipients[:0:0]
 	for _, r := range e.Recipients {

@@ -125,6 +125,7 @@ func (q *queueSender) Send(ctx context.Context, env *smtp.Envelope, body smtp.Bo
 		}
 	}
 	e, orig := queueEntry(q.route, env)
+	e.Schedule = q.sched // what --retry-schedule and --max-age set stays with the message
 	r, err := body()
 	if err != nil {
 		return nil, err
