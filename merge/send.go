@@ -386,8 +386,8 @@ const inlineBody = 64 << 10
 // in row order, holding unknown outcomes for ResendUnknown.
 func (c *Campaign) submit(ctx context.Context, o SendOptions, it *Item, resumed bool, buf *bytes.Buffer) error {
 	if resumed {
-		if _, err := o.Store.Lookup(ctx, it.Key); err == nil {
-			return nil // queued by an earlier run
+		if e, err := o.Store.Lookup(ctx, it.Key); err == nil {
+			return c.sameCampaign(e) // queued by an earlier run
 		} else if !errors.Is(err, outbox.ErrNotFound) {
 			return err
 		}
@@ -439,10 +439,28 @@ func (c *Campaign) submit(ctx context.Context, o SendOptions, it *Item, resumed 
 		pw.CloseWithError(errors.New("submit finished"))
 	}
 	if errors.Is(err, outbox.ErrDuplicate) {
-		return nil
+		// Queued a moment ago by another run of this campaign, or by a
+		// run of another campaign of the same name (another data file):
+		// that one must not pass for this row's message.
+		e, lerr := o.Store.Lookup(ctx, it.Key)
+		if lerr != nil {
+			return fmt.Errorf("row %d: %w", it.Row, lerr)
+		}
+		return c.sameCampaign(e)
 	}
 	if err != nil {
 		return fmt.Errorf("row %d: %w", it.Row, err)
+	}
+	return nil
+}
+
+// sameCampaign: an entry already queued under this campaign's key for a
+// row was made from this template, data and settings; else the run
+// stops, as Resume does, rather than count another file's row as this
+// one's (two merges of the same name started at once).
+func (c *Campaign) sameCampaign(e *outbox.Entry) error {
+	if fp := e.Meta[metaFingerprint]; fp != c.Fingerprint {
+		return c.Resume(fp)
 	}
 	return nil
 }

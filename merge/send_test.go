@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -367,6 +368,72 @@ func TestSendRefusesAChangedCampaign(t *testing.T) {
 	}
 	if st, _ := merge.Lookup(context.Background(), env.store, "other"); st != nil {
 		t.Fatalf("Lookup of an unknown campaign: %+v", st)
+	}
+}
+
+// TestSendTwoCampaignsOfOneName: two merges of the same campaign name
+// but different data (class1/students.csv and class2/students.csv),
+// started together before either has queued a row. Whatever the
+// interleaving, a run that returns no error delivered every one of its
+// own rows, and at least one of them is refused as changed: a row queued
+// by the other never passes for this one's.
+func TestSendTwoCampaignsOfOneName(t *testing.T) {
+	for round := range 4 {
+		srv := outboxtest.NewServer(t)
+		env := newSendEnv(t, srv)
+		data := func(prefix string) string {
+			var b strings.Builder
+			b.WriteString("email,name,token\n")
+			for i := range 8 {
+				fmt.Fprintf(&b, "%s%d@class.test,n%d,t%d\n", prefix, i, i, i)
+			}
+			return b.String()
+		}
+		var cs [2]*merge.Campaign
+		for i, p := range []string{"a", "b"} {
+			o := campaign(t, tokenTemplate, "students.csv", data(p))
+			o.Name = "grades+students"
+			c, err := merge.Open(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cs[i] = c
+		}
+		var errs [2]error
+		var wg sync.WaitGroup
+		for i := range cs {
+			wg.Go(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+				defer cancel()
+				_, errs[i] = cs[i].Send(ctx, env.options())
+			})
+		}
+		wg.Wait()
+		got := map[string]int{}
+		for _, m := range srv.Messages() {
+			for _, r := range m.To {
+				got[r]++
+			}
+		}
+		refused := 0
+		for i, p := range []string{"a", "b"} {
+			var ce *merge.ChangedError
+			switch {
+			case errors.As(errs[i], &ce):
+				refused++
+			case errs[i] != nil:
+				t.Fatalf("round %d, run %s: %v", round, p, errs[i])
+			default:
+				for r := range 8 {
+					if n := got[fmt.Sprintf("%s%d@class.test", p, r)]; n != 1 {
+						t.Fatalf("round %d: run %s returned no error, but %s%d@class.test got %d messages", round, p, p, r, n)
+					}
+				}
+			}
+		}
+		if refused == 0 {
+			t.Fatalf("round %d: neither run was refused; the server has %v", round, got)
+		}
 	}
 }
 

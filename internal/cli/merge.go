@@ -406,8 +406,9 @@ func (a *App) mergeSend(ctx context.Context, c *merge.Campaign, rep *merge.Repor
 	if bar != nil {
 		bar.finish()
 	}
-	if err != nil && sum == nil {
-		return mergeError(err)
+	var ce *merge.ChangedError
+	if err != nil && (sum == nil || errors.As(err, &ce)) {
+		return mergeError(err) // a run of another version of the campaign got there first: 65
 	}
 	if err != nil && !sum.Interrupted {
 		return storageHint(err)
