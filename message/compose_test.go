@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -171,6 +172,32 @@ func TestHeaderInjectionRefused(t *testing.T) {
 				t.Fatal("wrote bytes despite the error")
 			}
 		})
+	}
+}
+
+// TestLongDisplayNameIsFolded: a display name with a 2,000-octet word (a
+// merge row's value) is encoded so that every line stays within 998
+// octets, and reads back as the same name.
+func TestLongDisplayNameIsFolded(t *testing.T) {
+	for _, name := range []string{strings.Repeat("x", 2000), `"` + strings.Repeat("y", 1500) + `" q`, strings.Repeat("张", 700)} {
+		m := &Message{From: Address{Addr: "a@x.test"}, To: []Address{{Name: name, Addr: "b@x.test"}}, Text: "x"}
+		var buf bytes.Buffer
+		if _, err := m.WriteTo(&buf); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(buf.String(), "\r\n") {
+			if len(l) > 998 {
+				t.Fatalf("a line of %d octets", len(l))
+			}
+		}
+		msg, err := mail.ReadMessage(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		to, err := msg.Header.AddressList("To")
+		if err != nil || len(to) != 1 || to[0].Name != name || to[0].Address != "b@x.test" {
+			t.Fatalf("To reads back as %+v, %v", to, err)
+		}
 	}
 }
 

@@ -74,7 +74,13 @@ func (a Address) header() string {
 		return a.Addr
 	}
 	var name string
-	if isASCII(a.Name) && isPhraseOfAtoms(a.Name) {
+	longWord := false // one a line cannot hold: encoded-words can be folded
+	for _, w := range strings.Split(a.Name, " ") {
+		longWord = longWord || len(w) > 900
+	}
+	if longWord {
+		name = forceB(a.Name)
+	} else if isASCII(a.Name) && isPhraseOfAtoms(a.Name) {
 		name = a.Name
 	} else if isASCII(a.Name) {
 		name = (&mail.Address{Name: a.Name, Address: "x@x"}).String()
