@@ -375,6 +375,16 @@ const mergeGrace = 10 * time.Second
 // mergeSend sends the campaign through the outbox, then writes the
 // report and the summary.
 func (a *App) mergeSend(ctx context.Context, c *merge.Campaign, rep *merge.Report, f *mergeFlags, store outbox.Store, route outbox.Route, rate merge.Rate, sign func(io.Writer, io.Reader) error) error {
+	var report *os.File
+	if f.report != "" {
+		// Opened before the first connection: a path that cannot be
+		// written is said before anything is sent, not after.
+		var err error
+		if report, err = openReport(f.report); err != nil {
+			return err
+		}
+		defer report.Close()
+	}
 	runCtx, stop, release := stopOnSignal(ctx, mergeGrace)
 	defer release()
 	bar := a.newMergeBar(f.req.output.quiet || f.req.output.verbose > 0, rep.Good)
@@ -413,8 +423,8 @@ func (a *App) mergeSend(ctx context.Context, c *merge.Campaign, rep *merge.Repor
 	if err != nil && !sum.Interrupted {
 		return storageHint(err)
 	}
-	if f.report != "" {
-		if rerr := a.writeMergeReport(c, store, rep, f.report); rerr != nil {
+	if report != nil {
+		if rerr := a.writeMergeReport(c, store, rep, report); rerr != nil {
 			return rerr
 		}
 	}

@@ -73,26 +73,31 @@ func (b *mergeBar) finish() {
 	b.p.Wait()
 }
 
-// writeMergeReport writes --report: a JSON line per data row, in row
-// order, for the whole campaign (earlier runs included). Mode 0600: it
-// holds every recipient's address.
-func (a *App) writeMergeReport(c *merge.Campaign, s outbox.Store, rep *merge.Report, path string) error {
+// openReport creates (or empties) the --report file, private: it lists
+// every recipient, so a file that was there with a wider mode is made
+// 0600 too.
+func openReport(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return exitcode.With(exitcode.CantCreat, i18n.Errorf("--report: %w", err), "")
+		return nil, exitcode.With(exitcode.CantCreat, i18n.Errorf("--report: %w", err), "")
 	}
-	// It lists every recipient: private even when the file was there
-	// before with a wider mode.
 	if err := f.Chmod(0o600); err != nil {
 		f.Close()
-		return exitcode.With(exitcode.CantCreat, i18n.Errorf("--report: %w", err), "")
+		return nil, exitcode.With(exitcode.CantCreat, i18n.Errorf("--report: %w", err), "")
 	}
-	err = c.WriteReport(context.Background(), s, rep, f)
+	return f, nil
+}
+
+// writeMergeReport writes --report to f (from openReport): a JSON line
+// per data row, in row order, for the whole campaign (earlier runs
+// included).
+func (a *App) writeMergeReport(c *merge.Campaign, s outbox.Store, rep *merge.Report, f *os.File) error {
+	err := c.WriteReport(context.Background(), s, rep, f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return exitcode.With(exitcode.IOErr, i18n.Errorf("--report %s: %w", path, err), "")
+		return exitcode.With(exitcode.IOErr, i18n.Errorf("--report %s: %w", f.Name(), err), "")
 	}
 	return nil
 }
