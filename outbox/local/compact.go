@@ -1,8 +1,10 @@
 package local
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -19,7 +21,13 @@ const compactMin = 8 << 20
 // it, fsynced, renamed over it, and the directory fsynced, all under the
 // queue lock, so no process has the file open meanwhile. It returns the
 // octets given back.
-func (s *Store) compact() (int64, error) {
+func (s *Store) compact() (n int64, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true)) // as in db.session
+	defer func() {
+		if p := recover(); p != nil {
+			n, err = 0, &outbox.StorageError{Op: "compact", Path: s.db.path, Err: fmt.Errorf("%w (%v)", errDamaged, p)}
+		}
+	}()
 	if err := s.db.lock.acquire(s.o.LockTimeout); err != nil {
 		return 0, err
 	}
@@ -43,7 +51,7 @@ func (s *Store) compact() (int64, error) {
 	if err != nil {
 		return 0, &outbox.StorageError{Op: "create", Path: tmp, Err: unwrapPath(err)}
 	}
-	if err := bolt.Compact(dst, src, 32<<20); err != nil {
+	if err := noPanic(func() error { return bolt.Compact(dst, src, 32<<20) }); err != nil {
 		dst.Close()
 		os.Remove(tmp)
 		return 0, &outbox.StorageError{Op: "write", Path: tmp, Err: unwrapPath(err)}

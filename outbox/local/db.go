@@ -3,6 +3,8 @@ package local
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -161,15 +163,23 @@ func finish(ops []*op, err error) {
 
 // session holds the file for one stretch of work.
 func (d *db) session() {
+	// The file is read through a memory map: a damaged page pointer can
+	// send a read past the end of the file, a fault that would end the
+	// process. Here it is a panic, which noPanic makes a storage error.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	if err := d.lock.acquire(d.lockTimeout); err != nil {
 		finish(d.take(), err)
 		return
 	}
 	defer d.lock.release()
-	bdb, err := bolt.Open(d.path, 0o600, &bolt.Options{
-		Timeout:      d.lockTimeout, // only a foreign process (a bbolt tool) can hold it
-		ReadOnly:     d.readOnly,
-		FreelistType: bolt.FreelistMapType,
+	var bdb *bolt.DB
+	err := noPanic(func() (err error) {
+		bdb, err = bolt.Open(d.path, 0o600, &bolt.Options{
+			Timeout:      d.lockTimeout, // only a foreign process (a bbolt tool) can hold it
+			ReadOnly:     d.readOnly,
+			FreelistType: bolt.FreelistMapType,
+		})
+		return err
 	})
 	if err != nil {
 		finish(d.take(), &outbox.StorageError{Op: "open", Path: d.path, Err: unwrapPath(err)})
@@ -195,7 +205,10 @@ func (d *db) session() {
 				writes = append(writes, o)
 				continue
 			}
-			o.err = bdb.View(o.fn)
+			o.err = noPanic(func() error { return bdb.View(o.fn) })
+			if isDamage(o.err) {
+				o.err = &outbox.StorageError{Op: "read", Path: d.path, Err: o.err}
+			}
 			close(o.done)
 		}
 		t0 := time.Now()
@@ -254,21 +267,43 @@ func (d *db) lingerOn(start time.Time) bool {
 
 var errRollback = errors.New("rollback")
 
+// errDamaged: bbolt panics on some damage to the file (a page number
+// past the end, a freelist that does not add up) instead of returning
+// an error. The transaction is rolled back by bbolt as the panic passes;
+// the caller gets a storage error naming the file, never a crash.
+var errDamaged = errors.New("the database file is damaged")
+
+func noPanic(fn func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w (%v)", errDamaged, p)
+		}
+	}()
+	return fn()
+}
+
+func isDamage(err error) bool { return errors.Is(err, errDamaged) }
+
 // commit runs ops in one transaction. An op that fails gets its error
 // and the others are run again without it; a commit that fails (disk
 // full, I/O error) fails them all.
 func (d *db) commit(bdb *bolt.DB, ops []*op) bool {
 	for len(ops) > 0 {
 		failed, ferr := -1, error(nil)
-		err := bdb.Update(func(tx *bolt.Tx) error {
-			for i, o := range ops {
-				if err := o.fn(tx); err != nil {
-					failed, ferr = i, err
-					return errRollback
+		err := noPanic(func() error {
+			return bdb.Update(func(tx *bolt.Tx) error {
+				for i, o := range ops {
+					if err := o.fn(tx); err != nil {
+						failed, ferr = i, err
+						return errRollback
+					}
 				}
-			}
-			return nil
+				return nil
+			})
 		})
+		if isDamage(err) {
+			failed = -1 // the file, not an op, failed
+		}
 		if failed >= 0 {
 			finish(ops[failed:failed+1], ferr)
 			ops = append(ops[:failed:failed], ops[failed+1:]...)
