@@ -58,6 +58,9 @@ type queueFlags struct {
 	natsCreds, natsCA, natsPrefix string
 	verbose                       bool         // say which outbox (never a secret)
 	file                          *config.File // the config file already loaded, if any
+	// mayCreate: the command makes the local outbox when it is not there
+	// (send --queue, a watching worker); the others see it as empty.
+	mayCreate bool
 }
 
 func (f *queueFlags) add(fs *pflag.FlagSet) {

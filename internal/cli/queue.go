@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -51,6 +53,16 @@ normal stop, exit 0).`),
 // withQueue opens the outbox for a command and closes it after. fn takes
 // an outbox.Store: either backend (natsStore tells which).
 func (a *App) withQueue(f queueFlags, fn func(outbox.Store) error) error {
+	if !f.mayCreate && a.localQueueMissing(f) {
+		// Nothing was ever queued there (or the path has a typo): the
+		// command sees an empty outbox, and no directory is made for it.
+		tmp, err := os.MkdirTemp("", "postie-empty-outbox-")
+		if err != nil {
+			return exitcode.With(exitcode.CantCreat, err, "")
+		}
+		defer os.RemoveAll(tmp)
+		f.dir, f.mayCreate = filepath.Join(tmp, "queue"), true
+	}
 	s, err := a.openQueue(f)
 	if err != nil {
 		return err
@@ -81,7 +93,7 @@ func (a *App) queueListCmd() *cobra.Command {
 				case all:
 					f.States = nil
 				}
-				return a.listQueue(c.Context(), s, f, jsonOut)
+				return a.listQueue(c.Context(), s, f, jsonOut, false)
 			})
 		},
 	}
@@ -260,6 +272,7 @@ func (a *App) runQueue(ctx context.Context, f *queueRunFlags, args []string) err
 		return err
 	}
 	f.q.verbose = f.q.verbose || f.out.verbose > 0
+	f.q.mayCreate = f.watch // a worker waits for what others will queue there
 	return a.withQueue(f.q, func(s outbox.Store) error {
 		for _, id := range ids {
 			e, err := s.Get(ctx, id)

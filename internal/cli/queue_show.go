@@ -111,9 +111,10 @@ func (a *App) reportCorrupt(err error) {
 }
 
 // listQueue is 'queue list'.
-func (a *App) listQueue(ctx context.Context, s outbox.Store, f outbox.Filter, jsonOut bool) error {
+func (a *App) listQueue(ctx context.Context, s outbox.Store, f outbox.Filter, jsonOut, mailq bool) error {
 	now := time.Now()
 	var out []jsonEntry
+	listed := 0
 	var firstErr error
 	for e, err := range s.List(ctx, f) {
 		if err != nil {
@@ -132,6 +133,14 @@ func (a *App) listQueue(ctx context.Context, s outbox.Store, f outbox.Filter, js
 			continue
 		}
 		a.printEntryLine(e, now)
+		listed++
+	}
+	switch {
+	case jsonOut:
+	case listed == 0 && mailq:
+		fmt.Fprintln(a.Stdout, "Mail queue is empty") // as mailq says it
+	case listed == 0 && firstErr == nil:
+		a.note(i18n.T("nothing to list: the outbox holds no such message"))
 	}
 	if jsonOut {
 		if out == nil {

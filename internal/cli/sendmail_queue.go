@@ -42,7 +42,7 @@ func (a *App) sendmailQueue(ctx context.Context, s *sendmailArgs) error {
 	q := s.queueFlags()
 	if s.listQueue {
 		return a.withQueue(q, func(st outbox.Store) error {
-			return a.listQueue(ctx, st, outbox.Filter{States: []outbox.EntryState{outbox.Queued, outbox.Active, outbox.Held}}, false)
+			return a.listQueue(ctx, st, outbox.Filter{States: []outbox.EntryState{outbox.Queued, outbox.Active, outbox.Held}}, false, true)
 		})
 	}
 	f := &queueRunFlags{q: q, out: outputFlags{verbose: max(s.verbose-1, 0), quiet: s.verbose == 0}, watch: s.interval > 0, poll: s.interval}

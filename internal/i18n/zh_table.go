@@ -578,6 +578,7 @@ const zhTable = "" +
 	"note:         %s\n\x00备注：        %s\n\x00" +
 	"nothing is listening there; check the host and port (--server HOST:PORT)\x00那里没有程序在监听；请检查主机和端口（--server 主机:端口）\x00" +
 	"nothing more to say\x00没有更多说明\x00" +
+	"nothing to list: the outbox holds no such message\x00没有可列出的：发件箱里没有这样的邮件\x00" +
 	"nothing was sent; fix the rows above, or give --skip-invalid to send the %d good rows\x00没有发送任何邮件；请修正上面的行，或加 --skip-invalid 只发送 %d 个正确的行\x00" +
 	"octets kept in the Maildir, with K/M/G (default: none on loopback, 1G beyond)\x00Maildir 中保留的字节数，可带 K/M/G（默认：回环地址上不限，之外 1G）\x00" +
 	"only the messages that failed for good (kept until retried or dropped)\x00只列永久失败的邮件（保留到重试或删除为止）\x00" +
