@@ -364,6 +364,14 @@ func (a *App) retryQueue(ctx context.Context, s outbox.Store, args []string, all
 	if err != nil {
 		return err
 	}
+	unknown := func(e *outbox.Entry) bool {
+		for _, r := range e.Recipients {
+			if r.State == outbox.Unknown {
+				return true
+			}
+		}
+		return false
+	}
 	if allFailed || all {
 		f := outbox.Filter{States: []outbox.EntryState{outbox.Held}}
 		if all {
@@ -374,7 +382,18 @@ func (a *App) retryQueue(ctx context.Context, s outbox.Store, args []string, all
 				a.reportCorrupt(err)
 				continue
 			}
+			if e.State(time.Now()) == outbox.Held && unknown(e) {
+				// Sending it again may deliver it twice: only by its ID.
+				a.warn(i18n.Sprintf("%s may have been delivered already (the connection broke after the message was sent): not retried; 'postie queue retry %s' sends it again", e.ID, e.ID))
+				continue
+			}
 			ids = append(ids, e.ID)
+		}
+	} else {
+		for _, id := range ids {
+			if e, err := s.Get(ctx, id); err == nil && unknown(e) && !quiet {
+				a.warn(i18n.Sprintf("%s may have been delivered already: it is sent again, and a recipient may get it twice", id))
+			}
 		}
 	}
 	now := time.Now()

@@ -65,6 +65,8 @@ const zhTable = "" +
 	"%s is being sent right now by %s: that attempt may still deliver it\x00%s 正由 %s 发送：那次尝试仍可能把它送达\x00" +
 	"%s is mode %04o: others can read it; make it 0600 (chmod 600 %s)\x00%s 的权限是 %04o，别人也能读取；请改为 0600（chmod 600 %s）\x00" +
 	"%s is not due until %s; 'postie queue retry %s' makes it due now\x00%s 要到 %s 才到期；'postie queue retry %s' 可让它立即到期\x00" +
+	"%s may have been delivered already (the connection broke after the message was sent): not retried; 'postie queue retry %s' sends it again\x00%s 可能已经送达（邮件发出后连接断开）：未重试；'postie queue retry %s' 会再次发送\x00" +
+	"%s may have been delivered already: it is sent again, and a recipient may get it twice\x00%s 可能已经送达：现在再次发送，收件人可能会收到两封\x00" +
 	"%s octets of binary data in base64: the server's challenge for this login mechanism.\x00%s 个字节的 base64 二进制数据：服务器针对这种登录方式的质询。\x00" +
 	"%s pushed back (%s): at most %d connection(s), pausing %s\x00%s 要求放慢（%s）：最多 %d 个连接，暂停 %s\x00" +
 	"%s takes %d argument(s), got %d\x00%s 需要 %d 个参数，实际给了 %d 个\x00" +
