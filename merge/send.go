@@ -150,8 +150,10 @@ func (c *Campaign) Send(ctx context.Context, o SendOptions) (*Summary, error) {
 	}
 	sum.Rows = rep.Rows
 	sum.Total = rep.Good
+	invalid := map[int]bool{} // rows, not problems: a row may have several
 	for _, p := range rep.Problems {
-		if !p.Warning {
+		if !p.Warning && !invalid[p.Row] {
+			invalid[p.Row] = true
 			sum.Invalid++
 		}
 	}

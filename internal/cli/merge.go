@@ -456,7 +456,7 @@ func (a *App) mergeOutcome(sum *merge.Summary) error {
 	case sum.Failed > 0:
 		return exitcode.With(exitcode.NoUser, i18n.Errorf("%d rows refused for good by the server", sum.Failed), i18n.T("--report FILE lists every row with the server's reply"))
 	case sum.Invalid > 0:
-		return exitcode.With(exitcode.DataErr, i18n.Errorf("%d invalid rows were skipped", sum.Skipped), "")
+		return exitcode.With(exitcode.DataErr, i18n.Errorf("%d invalid rows were skipped", sum.Invalid), "")
 	}
 	return nil
 }
