@@ -303,11 +303,11 @@ func DeriveName(template, data string) string {
 // and in an entry key (campaign/row).
 func ValidName(name string) error {
 	if name == "" || len(name) > 100 || name[0] == '.' || !utf8.ValidString(name) {
-		return fmt.Errorf("campaign name %q: want 1 to 100 letters, digits, '-', '_', '.', '+' or '@', not starting with '.'", name)
+		return fmt.Errorf("campaign name %q: want 1 to 100 letters, digits, '-', '_', '.', '+' or '@', not starting with '.'", clip(name, 40))
 	}
 	for _, r := range name {
 		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("-_.+@", r) {
-			return fmt.Errorf("campaign name %q: %q is not allowed; want letters, digits, '-', '_', '.', '+' or '@'", name, r)
+			return fmt.Errorf("campaign name %q: %q is not allowed; want letters, digits, '-', '_', '.', '+' or '@'", clip(name, 40), r)
 		}
 	}
 	return nil

@@ -121,6 +121,11 @@ func (a *App) runMerge(ctx context.Context, f *mergeFlags) error {
 	if f.dryRun != "" && f.check {
 		return usageErr(i18n.Errorf("--dry-run and --check: give one"))
 	}
+	if f.campaign != "" {
+		if err := merge.ValidName(f.campaign); err != nil {
+			return usageErr(i18n.Errorf("--campaign: %w", err))
+		}
+	}
 	sending := f.dryRun == "" && !f.check
 	req := &f.req
 	req.wantLogin, req.from = sending, f.from

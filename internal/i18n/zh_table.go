@@ -98,6 +98,7 @@ const zhTable = "" +
 	"--auth %q: want %s\x00--auth %q：应为 %s 之一\x00" +
 	"--cacert %s: no PEM certificate in it\x00--cacert %s：文件里没有 PEM 证书\x00" +
 	"--cacert: %w\x00--cacert：%w\x00" +
+	"--campaign: %w\x00--campaign：%w\x00" +
 	"--client-cert and --client-key go together\x00--client-cert 和 --client-key 必须一起给出\x00" +
 	"--concurrency %d: want 1 or more\x00--concurrency %d：至少为 1\x00" +
 	"--data-charset %q: want auto, utf-8 or gbk\x00--data-charset %q：应为 auto、utf-8 或 gbk\x00" +
