@@ -96,6 +96,20 @@ func (h *liveHarness) follow(r *outbox.Runner, horizon time.Duration) *outbox.Re
 	return rep
 }
 
+// startFollowing runs r in follow mode in the background; closing the
+// returned feed lets it end, and wait returns its report.
+func startFollowing(r *outbox.Runner) (feed chan struct{}, wait func() (*outbox.Report, error)) {
+	feed = make(chan struct{})
+	r.Follow = feed
+	type result struct {
+		rep *outbox.Report
+		err error
+	}
+	done := make(chan result, 1)
+	go func() { rep, err := r.Run(context.Background()); done <- result{rep, err} }()
+	return feed, func() (*outbox.Report, error) { res := <-done; return res.rep, res.err }
+}
+
 // onceEach checks that every entry reached the server exactly once.
 func onceEach(t *testing.T, srv *outboxtest.Server, entries []*outbox.Entry) {
 	t.Helper()
@@ -114,14 +128,7 @@ func TestFollowTakesEntriesAddedWhileRunning(t *testing.T) {
 	srv := outboxtest.NewServer(t)
 	h := newLive(t, srv)
 	r := h.runner(2)
-	feed := make(chan struct{})
-	r.Follow = feed
-	type result struct {
-		rep *outbox.Report
-		err error
-	}
-	done := make(chan result)
-	go func() { rep, err := r.Run(context.Background()); done <- result{rep, err} }()
+	feed, wait := startFollowing(r)
 	var all []*outbox.Entry
 	for round := range 5 {
 		batch := h.enqueue(4, fmt.Sprintf("r%d-", round))
@@ -131,9 +138,8 @@ func TestFollowTakesEntriesAddedWhileRunning(t *testing.T) {
 		waitFor(t, fmt.Sprint(want, " messages at the server"), func() bool { return len(srv.Messages()) >= want })
 	}
 	close(feed)
-	res := <-done
-	if res.err != nil || res.rep.Delivered != 20 {
-		t.Fatalf("run: %v, report %+v", res.err, res.rep)
+	if rep, err := wait(); err != nil || rep.Delivered != 20 {
+		t.Fatalf("run: %v, report %+v", err, rep)
 	}
 	onceEach(t, srv, all)
 	if c, _ := h.store.Counts(context.Background(), "c"); c.Delivered != 20 || c.Claimed != 0 {
@@ -404,16 +410,7 @@ func TestFollowUsesTheWaitingConnection(t *testing.T) {
 	srv := outboxtest.NewServer(t)
 	h := newLive(t, srv)
 	r := h.runner(4)
-	feed := make(chan struct{})
-	r.Follow = feed
-	done := make(chan error, 1)
-	go func() {
-		rep, err := r.Run(context.Background())
-		if err == nil && rep.Delivered != 6 {
-			err = fmt.Errorf("report %+v", rep)
-		}
-		done <- err
-	}()
+	feed, wait := startFollowing(r)
 	var all []*outbox.Entry
 	for i := range 6 {
 		all = append(all, h.enqueue(1, fmt.Sprintf("one%d-", i))...)
@@ -421,8 +418,8 @@ func TestFollowUsesTheWaitingConnection(t *testing.T) {
 		waitFor(t, fmt.Sprint(i+1, " messages at the server"), func() bool { return len(srv.Messages()) >= i+1 })
 	}
 	close(feed)
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	if rep, err := wait(); err != nil || rep.Delivered != 6 {
+		t.Fatalf("run: %v, report %+v", err, rep)
 	}
 	onceEach(t, srv, all)
 	if n := srv.Connections(); n != 1 {

@@ -172,14 +172,19 @@ func TestOnlyTheDeferredRecipientIsRetried(t *testing.T) {
 	}
 }
 
-func TestBackoffScheduleAndMaxAge(t *testing.T) {
-	srv := outboxtest.NewServer(t)
+// deferAtMail makes srv answer every MAIL FROM with 451 and text.
+func deferAtMail(srv *outboxtest.Server, text string) {
 	srv.SetFault(func(step outboxtest.Step, _ *outboxtest.Message, _ string) *outboxtest.Fault {
 		if step == outboxtest.Mail {
-			return &outboxtest.Fault{Code: 451, Text: "4.7.1 greylisted"}
+			return &outboxtest.Fault{Code: 451, Text: text}
 		}
 		return nil
 	})
+}
+
+func TestBackoffScheduleAndMaxAge(t *testing.T) {
+	srv := outboxtest.NewServer(t)
+	deferAtMail(srv, "4.7.1 greylisted")
 	h := newHarness(t, srv)
 	r := h.runner()
 	r.Schedule.MaxAge = 10 * time.Second
@@ -223,12 +228,7 @@ func TestBackoffScheduleAndMaxAge(t *testing.T) {
 // would loop is refused at Submit.
 func TestEntryScheduleOverTheRunners(t *testing.T) {
 	srv := outboxtest.NewServer(t)
-	srv.SetFault(func(step outboxtest.Step, _ *outboxtest.Message, _ string) *outboxtest.Fault {
-		if step == outboxtest.Mail {
-			return &outboxtest.Fault{Code: 451, Text: "4.2.0 mailbox busy"}
-		}
-		return nil
-	})
+	deferAtMail(srv, "4.2.0 mailbox busy")
 	h := newHarness(t, srv)
 	r := h.runner() // delays 1s, 2s, 4s; maximum age 1h
 	own := h.enqueue(&outbox.Entry{Recipients: rcpts("a@y.test"), Schedule: outbox.Schedule{Delays: []time.Duration{3 * time.Second}, MaxAge: 5 * time.Second}}, "own")
