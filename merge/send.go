@@ -176,18 +176,42 @@ func (c *Campaign) Send(ctx context.Context, o SendOptions) (*Summary, error) {
 			return sum, err
 		}
 		if after.Entries >= rep.Good && after.Pending+after.Deferred == 0 {
+			// Finished — by this campaign, or by another version of it
+			// (other data under the same name) whose rows must not be
+			// counted as this one's.
+			if err := c.sameStored(ctx, o); err != nil {
+				return sum, err
+			}
 			sum.AlreadyDone = true
 			return sum, c.finish(ctx, o, sum, start, clock)
 		}
 	}
 
 	follow := make(chan struct{})
+	// halt stops the runner gently (what is in flight finishes): on the
+	// caller's Stop, or when this run is refused part-way because another
+	// version of the campaign queued a row first — cutting its runner off
+	// mid-message would leave that message's outcome unknown.
+	halt := make(chan struct{})
+	var haltOnce sync.Once
+	stopRunner := func() { haltOnce.Do(func() { close(halt) }) }
+	if o.Stop != nil {
+		watchDone := make(chan struct{})
+		defer close(watchDone)
+		go func() {
+			select {
+			case <-o.Stop:
+				stopRunner()
+			case <-watchDone:
+			}
+		}()
+	}
 	r := &outbox.Runner{
 		Store: o.Store, Connect: o.Connect, Clock: o.Clock,
 		Connections: orDefault(o.Connections, 4),
 		Filter:      outbox.Filter{Campaign: c.Name},
 		Schedule:    o.Retry, Backoff: o.Backoff,
-		Follow: follow, Horizon: o.Horizon, Stop: o.Stop,
+		Follow: follow, Horizon: o.Horizon, Stop: halt,
 	}
 	if len(r.Schedule.Delays) == 0 {
 		r.Schedule.Delays = MergeSchedule.Delays
@@ -222,7 +246,11 @@ func (c *Campaign) Send(ctx context.Context, o SendOptions) (*Summary, error) {
 
 	qerr := c.queue(ctx, o, sum.Resumed, r)
 	close(follow)
-	if qerr != nil {
+	var ce *ChangedError
+	switch {
+	case errors.As(qerr, &ce):
+		stopRunner()
+	case qerr != nil:
 		cancelRun() // a store failure or ctx: stop delivering too
 	}
 	res := <-ran
@@ -452,6 +480,23 @@ func (c *Campaign) submit(ctx context.Context, o SendOptions, it *Item, resumed 
 	}
 	if err != nil {
 		return fmt.Errorf("row %d: %w", it.Row, err)
+	}
+	return nil
+}
+
+// sameStored checks every entry of the campaign with sameCampaign.
+func (c *Campaign) sameStored(ctx context.Context, o SendOptions) error {
+	for e, err := range o.Store.List(ctx, outbox.Filter{Campaign: c.Name}) {
+		var ce *outbox.CorruptError
+		if errors.As(err, &ce) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := c.sameCampaign(e); err != nil {
+			return err
+		}
 	}
 	return nil
 }
