@@ -295,20 +295,6 @@ func (rn *run) add(c *Claim) {
 	}
 }
 
-// tokenFree: the route's rate (if any) would let one more message begin
-// now than the workers already waiting to begin one.
-// When it would not, the connections open are waiting for it, and
-// another connection would only wait too (4 connections for 4 rows at
-// 30/min): the worker opens none, unless the target has no connection
-// at all. Called with rn.mu held.
-func (rn *run) tokenFree(q *targetQ) bool {
-	lim := rn.r.limiter(q.route)
-	// Each worker about to take a job (connecting, or open with none in
-	// hand) will spend a token first.
-	waiting := q.workers - q.open + q.fresh
-	return lim == nil || lim.TokensAt(rn.clock.Now()) >= float64(waiting+1)
-}
-
 func envelope(e *Entry, rcpts []int) *smtp.Envelope {
 	ret, notify, _ := e.Params.dsn() // checked at Submit
 	env := &smtp.Envelope{
@@ -343,7 +329,7 @@ func (rn *run) worker(ctx context.Context) {
 				// to connect, or connecting) will take a job, and so will
 				// an open session waiting for one: open no more
 				// connections than there are jobs for them.
-				if c.workers < c.limit && len(c.jobs) > c.workers-c.open+c.fresh && (c.workers == 0 || rn.tokenFree(c)) {
+				if c.workers < c.limit && len(c.jobs) > c.workers-c.open+c.fresh {
 					q = c
 					rn.rr = (rn.rr + k + 1) % len(rn.order)
 					break
