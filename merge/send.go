@@ -473,6 +473,9 @@ func (c *Campaign) submit(ctx context.Context, o SendOptions, it *Item, resumed 
 		// run of another campaign of the same name (another data file):
 		// that one must not pass for this row's message.
 		e, lerr := o.Store.Lookup(ctx, it.Key)
+		if errors.Is(lerr, outbox.ErrNotFound) {
+			return nil // a key left by an entry set aside or dropped: skipped, as before
+		}
 		if lerr != nil {
 			return fmt.Errorf("row %d: %w", it.Row, lerr)
 		}

@@ -179,7 +179,7 @@ func TestHeaderInjectionRefused(t *testing.T) {
 // merge row's value) is encoded so that every line stays within 998
 // octets, and reads back as the same name.
 func TestLongDisplayNameIsFolded(t *testing.T) {
-	for _, name := range []string{strings.Repeat("x", 2000), `"` + strings.Repeat("y", 1500) + `" q`, strings.Repeat("张", 700)} {
+	for _, name := range []string{strings.Repeat("x", 2000), `"` + strings.Repeat("y", 1500) + `" q`, strings.Repeat("张", 700), strings.Repeat(`\`, 600), strings.Repeat(`"`, 600)} {
 		m := &Message{From: Address{Addr: "a@x.test"}, To: []Address{{Name: name, Addr: "b@x.test"}}, Text: "x"}
 		var buf bytes.Buffer
 		if _, err := m.WriteTo(&buf); err != nil {

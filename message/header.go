@@ -74,19 +74,21 @@ func (a Address) header() string {
 		return a.Addr
 	}
 	var name string
-	longWord := false // one a line cannot hold: encoded-words can be folded
-	for _, w := range strings.Split(a.Name, " ") {
-		longWord = longWord || len(w) > 900
-	}
-	if longWord {
-		name = forceB(a.Name)
-	} else if isASCII(a.Name) && isPhraseOfAtoms(a.Name) {
+	if isASCII(a.Name) && isPhraseOfAtoms(a.Name) {
 		name = a.Name
 	} else if isASCII(a.Name) {
 		name = (&mail.Address{Name: a.Name, Address: "x@x"}).String()
 		name = strings.TrimSuffix(name, " <x@x>")
 	} else {
 		name = mime.BEncoding.Encode("UTF-8", a.Name)
+	}
+	// A word no line can hold (measured as written, quoting included):
+	// encoded-words instead, which fold.
+	for _, w := range strings.Split(name, " ") {
+		if len(w) > 900 {
+			name = forceB(a.Name)
+			break
+		}
 	}
 	return name + " <" + a.Addr + ">"
 }

@@ -263,6 +263,8 @@ func (a *App) mergeCheck(ctx context.Context, c *merge.Campaign, f *mergeFlags) 
 		switch {
 		case f.dryRun != "":
 			a.note(i18n.Sprintf("campaign %s: %d rows, %d messages written to %s, nothing sent", c.Name, rep.Rows, rep.Good, f.dryRun))
+		case bad > 0 && f.skipInvalid:
+			a.note(i18n.Sprintf("campaign %s: %d rows, %d problem(s) above; with --skip-invalid the %d good rows would be sent", c.Name, rep.Rows, bad, rep.Good))
 		case bad > 0:
 			a.note(i18n.Sprintf("campaign %s: %d rows, %d problem(s) above; as it is, nothing would be sent (--skip-invalid sends the %d good rows)", c.Name, rep.Rows, bad, rep.Good))
 		default:

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/mattn/go-runewidth"
@@ -73,17 +74,23 @@ func (b *mergeBar) finish() {
 	b.p.Wait()
 }
 
-// openReport creates (or empties) the --report file, private: it lists
-// every recipient, so a file that was there with a wider mode is made
-// 0600 too.
+// openReport opens (creating) the --report file before anything is
+// sent, so a path that cannot be written is said first. It is emptied
+// only when the report is written, so a run that fails keeps the last
+// report. A regular file of the user's is made 0600 (it lists every
+// recipient); a device or someone else's file is left as it is.
 func openReport(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, exitcode.With(exitcode.CantCreat, i18n.Errorf("--report: %w", err), "")
 	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return nil, exitcode.With(exitcode.CantCreat, i18n.Errorf("--report: %w", err), "")
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) == os.Getuid() && fi.Mode().Perm() != 0o600 {
+			if err := f.Chmod(0o600); err != nil {
+				f.Close()
+				return nil, exitcode.With(exitcode.CantCreat, i18n.Errorf("--report: %w", err), "")
+			}
+		}
 	}
 	return f, nil
 }
@@ -92,7 +99,13 @@ func openReport(path string) (*os.File, error) {
 // per data row, in row order, for the whole campaign (earlier runs
 // included).
 func (a *App) writeMergeReport(c *merge.Campaign, s outbox.Store, rep *merge.Report, f *os.File) error {
-	err := c.WriteReport(context.Background(), s, rep, f)
+	var err error
+	if fi, serr := f.Stat(); serr == nil && fi.Mode().IsRegular() {
+		err = f.Truncate(0)
+	}
+	if err == nil {
+		err = c.WriteReport(context.Background(), s, rep, f)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

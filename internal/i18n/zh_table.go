@@ -425,6 +425,7 @@ const zhTable = "" +
 	"campaign %s: %d rows\x00活动 %s：%d 行\x00" +
 	"campaign %s: %d rows, %d messages written to %s, nothing sent\x00活动 %s：%d 行，%d 封邮件已写入 %s，未发送任何邮件\x00" +
 	"campaign %s: %d rows, %d problem(s) above; as it is, nothing would be sent (--skip-invalid sends the %d good rows)\x00活动 %s：共 %d 行，上面列出 %d 个问题；照现在这样，什么也不会发送（--skip-invalid 可发送其中 %d 个没有问题的行）\x00" +
+	"campaign %s: %d rows, %d problem(s) above; with --skip-invalid the %d good rows would be sent\x00活动 %s：共 %d 行，上面列出 %d 个问题；加了 --skip-invalid，会发送其中 %d 个没有问题的行\x00" +
 	"campaign %s: %d rows, %d to send, no problem found\x00活动 %s：%d 行，%d 封待发送，未发现问题\x00" +
 	"capabilities:\x00扩展：\x00" +
 	"certificate chain (PEM)\x00证书链（PEM）\x00" +

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -173,14 +174,23 @@ func (d *db) session() {
 	}
 	defer d.lock.release()
 	var bdb *bolt.DB
+	var file *os.File // bolt.Open does not close it when it panics
 	err := noPanic(func() (err error) {
 		bdb, err = bolt.Open(d.path, 0o600, &bolt.Options{
 			Timeout:      d.lockTimeout, // only a foreign process (a bbolt tool) can hold it
 			ReadOnly:     d.readOnly,
 			FreelistType: bolt.FreelistMapType,
+			OpenFile: func(name string, flag int, perm os.FileMode) (*os.File, error) {
+				f, err := os.OpenFile(name, flag, perm)
+				file = f
+				return f, err
+			},
 		})
 		return err
 	})
+	if isDamage(err) && file != nil {
+		file.Close() // and with it bbolt's lock on the file
+	}
 	if err != nil {
 		finish(d.take(), &outbox.StorageError{Op: "open", Path: d.path, Err: unwrapPath(err)})
 		return
